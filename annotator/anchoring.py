@@ -223,14 +223,34 @@ def match_fuzzy(
         result = fuzz.partial_ratio_alignment(exact, hay, score_cutoff=threshold)
         if result is None:
             continue
-        start, end = lo + result.dest_start, lo + result.dest_end
-        start, end = _trim(text, start, end)
+        start, end = _refine(text, exact, lo + result.dest_start, lo + result.dest_end)
         # The alignment scores a partial match; accept it only when the
         # found text as a whole is that similar to the quote.
         score = fuzz.ratio(exact, text[start:end]) if end > start else 0.0
         if score >= threshold:
             return start, end, float(score)
     return None
+
+
+def _refine(text: str, exact: str, start: int, end: int) -> tuple[int, int]:
+    """Move the ends of an alignment to where the whole span is most like the quote.
+
+    The alignment has the quote's length, so an edit that made the passage
+    longer or shorter leaves one end off; a short search around each end
+    (first the start, then the end) puts them back on word boundaries.
+    """
+    slack = max(4, min(64, len(exact) // 4))
+    start, end = _trim(text, start, end)
+    best = fuzz.ratio(exact, text[start:end])
+    for lo in range(max(0, start - slack), min(end, start + slack) + 1):
+        score = fuzz.ratio(exact, text[lo:end])
+        if score > best:
+            best, start = score, lo
+    for hi in range(max(start + 1, end - slack), min(len(text), end + slack) + 1):
+        score = fuzz.ratio(exact, text[start:hi])
+        if score > best:
+            best, end = score, hi
+    return _trim(text, start, end)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

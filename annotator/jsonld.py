@@ -13,6 +13,7 @@ Pure model: only ``json``-shaped dicts in and out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from .anchoring import TextPosition, TextQuote
@@ -265,7 +266,9 @@ def _from_w3c(
     )  # fmt: skip
     if quote is None:
         return a  # the importer fills the quote from the position, then validates
-    validate(a)
+    # Without a position the span is only known once the importer anchors the
+    # quote; check everything else now.
+    validate(a if a.start is not None else replace(a, orphan=True))
     return a
 
 

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from annotator.annotation import make_annotation, make_link
+from annotator.errors import CorruptStoreError, NotFoundError, SchemaVersionError, StoreError
+from annotator.migrations import SCHEMA_VERSION
+from annotator.store import Store, default_db_path
+
+
+def ann(text, start, end, creator="ada", tropes=("matchmaker",), note=""):
+    return make_annotation(text, "one-dance", start, end, creator=creator, tropes=tropes, note=note)
+
+
+def test_new_file_store_is_wal_with_schema(file_store, store_path):
+    assert file_store.created
+    conn = sqlite3.connect(store_path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT name FROM migrations").fetchall() == [("create stories and annotations",)]
+    assert not Store(store_path).created
+
+
+def test_add_get_query(memory_store, text):
+    a = memory_store.add(ann(text, 100, 150))
+    b = memory_store.add(ann(text, 11, 44, creator="bo", tropes=("mask-reveal", "first-kiss")))
+    c = memory_store.add(ann(text, 120, 400, tropes=("mask-reveal",)))  # overlaps a
+    assert memory_store.get(a.id) == a
+    assert [x.id for x in memory_store.annotations("one-dance")] == [b.id, a.id, c.id]
+    assert [x.id for x in memory_store.annotations("one-dance", creator="bo")] == [b.id]
+    assert {x.id for x in memory_store.annotations("one-dance", trope="mask-reveal")} == {b.id, c.id}
+    assert {x.id for x in memory_store.annotations("one-dance", start=140, end=200)} == {a.id, c.id}
+    assert memory_store.readers("one-dance") == ["ada", "bo"]
+    assert memory_store.count() == 3
+
+
+def test_duplicate_add_writes_nothing(memory_store, text):
+    a = memory_store.add(ann(text, 100, 150))
+    b = ann(text, 10, 20)
+    with pytest.raises(StoreError, match="already"):
+        memory_store.add_many([b, a])
+    assert memory_store.count() == 1
+
+
+def test_conflict_policies(memory_store, text):
+    a = memory_store.add(ann(text, 100, 150))
+    newer = a.with_changes(note="newer", modified="2099-01-01T00:00:00.000Z")
+    assert memory_store.add_many([a], on_conflict="newer") == {"added": 0, "updated": 0, "unchanged": 1}
+    assert memory_store.add_many([newer], on_conflict="newer")["updated"] == 1
+    assert memory_store.get(a.id).note == "newer"
+    assert memory_store.add_many([a], on_conflict="skip")["unchanged"] == 1
+
+
+def test_update_delete_and_links(memory_store, text):
+    a = memory_store.add(ann(text, 100, 150))
+    b = memory_store.add(ann(text, 200, 250))
+    link = memory_store.add(make_link("one-dance", a.id, b.id, creator="ada"))
+    memory_store.update(a.with_changes(tropes=("first-kiss",)))
+    assert memory_store.annotations(trope="first-kiss")[0].id == a.id
+    assert memory_store.annotations(trope="matchmaker")[0].id == b.id
+    gone = memory_store.delete(b.id)
+    assert [g.id for g in gone] == [b.id, link.id]
+    with pytest.raises(NotFoundError):
+        memory_store.delete(b.id)
+    with pytest.raises(NotFoundError):
+        memory_store.update(b)
+    with pytest.raises(NotFoundError):
+        memory_store.get("urn:uuid:nope")
+
+
+def test_subscribers_hear_every_write_in_process(store_path, text):
+    one, two = Store(store_path), Store(store_path)
+    heard = []
+    unsubscribe = two.subscribe(heard.append)
+    a = one.add(ann(text, 100, 150))
+    one.delete(a.id)
+    assert [h["kind"] for h in heard] == ["add", "delete"] and heard[0]["ids"] == [a.id]
+    unsubscribe()
+    one.add(ann(text, 100, 150))
+    assert len(heard) == 2
+
+
+def test_data_version_sees_other_connections(store_path, text):
+    one, two = Store(store_path), Store(store_path)
+    before = two.data_version()
+    one.add(ann(text, 100, 150))
+    assert two.data_version() != before
+
+
+def test_foreign_sqlite_file_is_refused_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.execute("INSERT INTO recipes VALUES ('soup')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(CorruptStoreError, match="not an annotator one.*recipes"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_garbage_file_is_corrupt(tmp_path):
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(CorruptStoreError, match="not a readable annotator database"):
+        Store(path)
+    assert path.read_bytes() == b"this is not sqlite at all" * 100
+
+
+def test_newer_schema_is_refused(store_path):
+    Store(store_path).close()
+    conn = sqlite3.connect(store_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaVersionError, match="newer annotator"):
+        Store(store_path)
+
+
+def test_folder_and_read_only_places(tmp_path, text):
+    with pytest.raises(StoreError, match="folder"):
+        Store(tmp_path)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        if os.access(ro, os.W_OK):  # root ignores permissions
+            pytest.skip("running as root: permissions are not enforced")
+        with pytest.raises(StoreError, match="read-only|cannot"):
+            Store(ro / "x.db")
+    finally:
+        ro.chmod(stat.S_IRWXU)
+
+
+def test_default_path_honours_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "a.db"))
+    assert default_db_path() == tmp_path / "a.db"
+    monkeypatch.delenv("ANNOTATOR_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_db_path() == tmp_path / "annotator" / "annotator.db"
+
+
+def test_emoji_and_unicode_round_trip(memory_store):
+    t = "A 🎭 mask — “quoted” and naïve\xa0text"
+    a = make_annotation(t, "emoji", 2, 8, creator="Zoë 🌸", note="ünïcode 🎶")
+    memory_store.add(a)
+    assert memory_store.get(a.id) == a
