@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from .errors import SpanError, StoryError
@@ -149,7 +150,7 @@ class Story:
         """The IRI used as the ``source`` of annotation targets."""
         return STORY_IRI_PREFIX + self.id
 
-    @property
+    @cached_property
     def version(self) -> str:
         """A hash of the text: annotations belong to a version of a story."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16]
@@ -161,7 +162,7 @@ class Story:
             f"{self.metadata.get('words')} words>"
         )
 
-    @property
+    @cached_property
     def body_paragraphs(self) -> tuple[Paragraph, ...]:
         """The numbered paragraphs (everything but titles and headings)."""
         return tuple(p for p in self.paragraphs if p.number is not None)
@@ -299,13 +300,15 @@ def _paragraphs(text: str, title: Any, sections: tuple[Section, ...]) -> tuple[P
         number = 0
         for i, (start, end, brk) in enumerate(_blocks(text, section.start, section.end)):
             block = text[start:end]
+            # A chapter's own heading wins: chapter 1's "Chapter 1" is not the work's title.
+            is_heading = multi and i == 0 and section.title is not None and block == section.title
             is_title = (
-                i == 0
+                not is_heading
+                and i == 0
                 and not paragraphs
                 and "\n" not in block
                 and (block.strip() == str(title or "").strip() or _looks_like_title(block))
             )
-            is_heading = multi and i == 0 and section.title is not None and block == section.title
             if brk and paragraphs:
                 scene += 1
             if is_title or is_heading:

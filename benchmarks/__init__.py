@@ -1,0 +1,1 @@
+"""Benchmarks: `./dev bench` (python -m benchmarks) writes benchmarks/RESULTS.md."""
