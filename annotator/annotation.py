@@ -11,6 +11,7 @@ Pure model: no I/O.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -220,6 +221,18 @@ def validate(a: Annotation) -> None:
     def bad(why: str) -> AnnotationError:
         return AnnotationError(f"annotation {a.id!r}: {why}")
 
+    # A lone UTF-16 surrogate ("\ud800" in JSON, or typed in a browser) is not
+    # text: it could be neither stored nor written out again.
+    try:
+        json.dumps(
+            [a.id, a.creator, a.note, a.colour, a.target_ref, a.tropes, a.links, a.extra,
+             a.quote.__dict__ if a.quote else None], ensure_ascii=False, default=str,
+        ).encode("utf-8")  # fmt: skip
+    except UnicodeEncodeError:
+        raise AnnotationError(
+            f"annotation {str(a.id).encode('utf-8', 'replace').decode()!r}: it holds a lone UTF-16 surrogate "
+            "(such as \\ud800), which is not valid Unicode text; remove it"
+        ) from None
     if not isinstance(a.id, str) or not a.id.strip() or len(a.id) > 500 or any(c.isspace() for c in a.id):
         raise bad("the id must be a non-empty IRI without spaces, such as urn:uuid:...")
     if not isinstance(a.creator, str) or not a.creator.strip():

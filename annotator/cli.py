@@ -27,6 +27,9 @@ examples:
   annotator import hypothesis.json --story one-dance
   annotator export-annotations --story one-dance --format csv -o notes.csv
   annotator export --story one-dance -o build/one-dance.html
+  annotator import-story my-fic.html          # an AO3 download; also .epub, .md, .txt
+  annotator story list
+  annotator suggest --story one-dance --top 3      # likely tropes, with the words behind them
 """
 
 
@@ -80,6 +83,25 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--story", default="one-dance", help="story id (default: one-dance)")
     exp.add_argument("--reader", action="append", help="only this reader's annotations (repeatable)")
     exp.add_argument("-o", "--output", required=True, help="the .html file to write")
+
+    ist = sub.add_parser(
+        "import-story",
+        help="add a story to the library: an AO3 HTML download, EPUB, Markdown or plain text",
+        parents=[common],
+    )
+    ist.add_argument("file", help="the story file (.html, .epub, .md, .txt)")
+    ist.add_argument("--id", help="story id (default: made from the title); the same id imports a new version")
+
+    sug = sub.add_parser(
+        "suggest", help="propose likely tropes per paragraph (never saved)", parents=[common]
+    )
+    sug.add_argument("--story", default="one-dance", help="story id (default: one-dance)")
+    sug.add_argument("--top", type=int, default=3, help="suggestions per paragraph (default: 3)")
+    sug.add_argument("--format", choices=("table", "jsonld"), default="table")
+    sug.add_argument("--paragraph", action="append", help="only this paragraph (repeatable)")
+    sug.add_argument("--reader", help="leave out what this reader dismissed or already tagged")
+    sug.add_argument("--embeddings", action="store_true", help="needs annotator[embeddings]")
+    sug.add_argument("-o", "--output", help="file to write (default: standard output)")
     return parser
 
 
@@ -134,8 +156,8 @@ def _story_info(args: argparse.Namespace) -> int:
 
     from .library import load_story
 
-    story = load_story(args.story)
     with _store(args) as store:
+        story = load_story(args.story, store)
         annotations = store.annotations(story.id)
         readers = store.readers(story.id)
     m = story.metadata
@@ -152,6 +174,7 @@ def _story_info(args: argparse.Namespace) -> int:
         "additional_tags": m.get("additional_tags"),
         "language": m.get("language"),
         "words": m.get("words"),
+        "chapters": len(story.sections),
         "paragraphs": len(story.body_paragraphs),
         "scenes": 1 + max(p.scene for p in story.paragraphs),
         "sentences": sum(1 for _ in story.sentences),
@@ -175,11 +198,22 @@ def _story_info(args: argparse.Namespace) -> int:
 
 
 def _story_list(args: argparse.Namespace) -> int:
-    from .library import load_story, story_ids
+    from .library import list_stories
 
-    for sid in story_ids():
-        s = load_story(sid)
-        print(f"{sid:20} {s.title} ({s.metadata.get('words')} words)")
+    with _store(args) as store:
+        stories = list_stories(store)
+    for s in stories:
+        chapters = f", {s['chapters']} chapters" if s["chapters"] > 1 else ""
+        print(f"{s['id']:20} {s['title']} ({s['words']} words{chapters}; {s['source']})")
+    return 0
+
+
+def _import_story(args: argparse.Namespace) -> int:
+    from .story_import import import_story
+
+    with _store(args) as store:
+        report = import_story(store, args.file, args.id)
+    print(report.summary())
     return 0
 
 
@@ -214,8 +248,8 @@ def _export_annotations(args: argparse.Namespace) -> int:
     from .interchange import export_csv, export_jsonld
     from .library import load_story
 
-    story = load_story(args.story)
     with _store(args) as store:
+        story = load_story(args.story, store)
         annotations = store.annotations(story.id, creator=args.reader)
     if args.format == "csv":
         text = export_csv(annotations)
@@ -233,6 +267,29 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _suggest(args: argparse.Namespace) -> int:
+    from .library import load_story
+    from .suggest import format_table, hints, suggest, to_jsonld
+
+    if args.top < 1:
+        from .errors import AnnotatorError
+
+        raise AnnotatorError(f"--top must be at least 1, got {args.top}")
+    options = {"top": args.top, "embeddings": args.embeddings}
+    if args.reader:
+        from .reading import Reading
+
+        with _store(args) as store:
+            story = load_story(args.story, store)
+            reading = Reading(story, store, args.reader, _vocab(args))
+            found = hints(reading, args.paragraph, **options)
+    else:
+        story = load_story(args.story, args.db)
+        found = suggest(story, args.paragraph, vocabulary=_vocab(args), **options)
+    _write(to_jsonld(found, story) if args.format == "jsonld" else format_table(found), args.output)
+    return 0
+
+
 _HANDLERS = {
     "story info": _story_info,
     "story list": _story_list,
@@ -240,6 +297,8 @@ _HANDLERS = {
     "import": _import,
     "export-annotations": _export_annotations,
     "export": _export,
+    "import-story": _import_story,
+    "suggest": _suggest,
 }
 
 

@@ -27,6 +27,14 @@ from collections.abc import Iterable
 class AnnotatorError(Exception):
     """Base class of every error annotator raises on purpose."""
 
+    def __str__(self) -> str:
+        # Messages quote the bad value; a hostile file can make that value
+        # megabytes long. Keep the start (what) and the end (the fix).
+        message = super().__str__()
+        if len(message) <= 500:
+            return message
+        return f"{message[:300]} … {message[-180:]}"
+
 
 class StoryError(AnnotatorError):
     """A story file, id or metadata file is missing, unreadable or malformed."""

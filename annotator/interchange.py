@@ -220,7 +220,7 @@ def import_file(
                     raise InterchangeError(f"annotation {a.id!r}: a link whose story is unknown; pass --story ID")
         elif a.story not in stories:
             try:
-                stories[a.story] = load_story(a.story)
+                stories[a.story] = load_story(a.story, store)
             except AnnotatorError as e:
                 raise InterchangeError(f"{path}: annotation {a.id!r}: {e}") from None
     default_story = story or next(iter(stories), "")
@@ -233,10 +233,12 @@ def import_file(
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
         raise InterchangeError(f"{path}: annotation id {dup!r} appears twice; nothing was imported")
+    counts = store.add_many(placed, on_conflict="newer")
+    # After the annotations, so a registered story means its import committed
+    # (open_store relies on that to finish a first import cut by a crash).
     for s in stories.values():
         if s.id not in {x["id"] for x in store.stories()}:
             store.register_story(s.id, s.version, s.title)
-    counts = store.add_many(placed, on_conflict="newer")
     return ImportReport(
         file=str(path), format=name, total=len(placed), moved=moved, orphans=orphans, **counts
     )

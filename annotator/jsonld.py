@@ -109,7 +109,7 @@ def items_of(data: Any) -> list[Any]:
             f"or one annotation, got a JSON {type(data).__name__}"
         )
     kind = data.get("type")
-    kinds = set(kind) if isinstance(kind, list) else {kind}
+    kinds = {k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
     if "AnnotationCollection" in kinds:
         items: list[Any] = []
         page = data.get("first")

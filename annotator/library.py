@@ -5,12 +5,16 @@ exactly as published, and ``<id>.json``, its AO3-style metadata. Shipped
 readings live in ``story/annotations/<id>.jsonld`` and are loaded, as the
 reader ``editor``, into every new store, so that a fresh machine can build
 the shipped edition straight away.
+
+Stories imported with ``annotator import-story`` (:mod:`annotator.story_import`)
+live in the store; :func:`load_story` looks in ``story/`` first, then there.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -76,6 +80,13 @@ def read_metadata(path: Path) -> dict[str, Any]:
         raise StoryError(f"metadata file {path} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     if not isinstance(meta, dict):
         raise StoryError(f"metadata file {path} must hold a JSON object with the AO3 fields")
+    try:
+        json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoryError(
+            f"metadata file {path} holds a lone UTF-16 surrogate (such as \\ud800), "
+            "which is not valid Unicode text; remove it"
+        ) from None
     missing = [k for k in _REQUIRED_META if k not in meta]
     if missing:
         raise StoryError(f"metadata file {path} lacks {', '.join(missing)}: add them (see story/one-dance.json)")
@@ -92,20 +103,100 @@ def _load_cached(story_id: str, folder: str, stamp: tuple[float, float]) -> Stor
     return Story.from_text(story_id, text, meta)
 
 
-def load_story(story_id: str = "one-dance") -> Story:
-    """Load a shipped story by id.
+StoreRef = Store | str | os.PathLike[str] | None
+"""Where imported stories are looked up: a Store, a database path, or None for the default one."""
+
+
+def load_story(story_id: str = "one-dance", store: StoreRef = None) -> Story:
+    """Load a story by id: a shipped one (``story/``) first, then one imported into a store.
+
+    Args:
+        story_id: the story's id.
+        store: where imported stories live: a :class:`Store`, a database
+            path, or ``None`` for the default database (``$ANNOTATOR_DB``),
+            which is read only if it already exists.
 
     Raises:
         StoryError: no such story, or its files are bad.
+        StoreError: the store cannot be read.
     """
     folder = stories_dir()
+    # An id is a slug: never a path ("../x") nor a name the file system refuses.
+    if not isinstance(story_id, str) or len(story_id) > 200 or not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", story_id):
+        raise StoryError(
+            f"no story {story_id!r}: story ids are lower-case letters, digits and hyphens, "
+            f"such as 'one-dance'; known stories: {', '.join(story_ids()) or 'none'}"
+        )
     meta_path = folder / f"{story_id}.json"
-    if not meta_path.exists():
-        known = ", ".join(story_ids()) or "none"
-        raise StoryError(f"no story {story_id!r} in {folder}; known stories: {known}")
-    text_path = folder / f"{story_id}.txt"
-    stamp = (meta_path.stat().st_mtime, text_path.stat().st_mtime if text_path.exists() else 0.0)
-    return _load_cached(story_id, str(folder), stamp)
+    if meta_path.exists():
+        text_path = folder / f"{story_id}.txt"
+        text_stamp = text_path.stat().st_mtime if text_path.exists() else 0.0
+        stamp = (meta_path.stat().st_mtime, text_stamp)
+        return _load_cached(story_id, str(folder), stamp)
+    found = _with_store(store, lambda s: s.story_text(story_id))
+    if found is not None:
+        metadata = json.dumps(found["metadata"], sort_keys=True)
+        return _build_stored(story_id, found["text"], metadata, json.dumps(found["chapters"]))
+    imported = _with_store(store, lambda s: [r["id"] for r in s.imported_stories()]) or []
+    known = ", ".join(story_ids() + imported) or "none"
+    raise StoryError(
+        f"no story {story_id!r} in {folder} or in the store; known stories: {known}. "
+        "Import a story file with `annotator import-story FILE`"
+    )
+
+
+@lru_cache(maxsize=8)
+def _build_stored(story_id: str, text: str, metadata: str, chapters: str) -> Story:
+    spans = [tuple(c) for c in json.loads(chapters) or []] or None
+    return Story.from_text(story_id, text, json.loads(metadata), chapters=spans)
+
+
+def _with_store(store: StoreRef, use: Any) -> Any:
+    """``use(store)`` on the given store, or on the default database if it exists, else ``None``."""
+    if isinstance(store, Store):
+        return use(store)
+    from .store import default_db_path
+
+    path = Path(store) if store is not None else default_db_path()
+    if str(store) == ":memory:" or not path.is_file():
+        return None
+    with Store(path) as opened:
+        return use(opened)
+
+
+def list_stories(store: StoreRef = None) -> list[dict[str, Any]]:
+    """The library: shipped stories, then the stories imported into the store.
+
+    Returns:
+        ``{"id", "title", "words", "chapters", "source", "version"}`` for each,
+        ``source`` being ``shipped`` or ``imported``.
+
+    Raises:
+        StoryError: a shipped story's files are bad.
+        StoreError: the store cannot be read.
+    """
+    shipped = story_ids()
+
+    def rows(opened: Store | None) -> list[dict[str, Any]]:
+        rows_ = opened.imported_stories() if opened else []
+        imported = [r["id"] for r in rows_ if r["id"] not in shipped]
+        out = []
+        for sid in shipped + imported:
+            story = load_story(sid, opened)
+            out.append(
+                {
+                    "id": sid,
+                    "title": story.title,
+                    "words": story.metadata.get("words"),
+                    "chapters": len(story.sections),
+                    "source": "shipped" if sid in shipped else "imported",
+                    "version": story.version,
+                }
+            )
+        return out
+
+    found = _with_store(store, rows)
+    return found if found is not None else rows(None)
 
 
 def shipped_readings() -> list[Path]:
@@ -120,7 +211,11 @@ def open_store(path: str | os.PathLike[str] | None = None) -> Store:
         StoreError: see :class:`annotator.store.Store`.
     """
     store = Store(path)
-    if store.created:
+    # Not only when just created: a crash between the migration's commit and
+    # the import's leaves a store with no story registered; finish the job.
+    # import_file registers a story only after its annotations are committed,
+    # and importing again changes nothing, so this is safe to repeat.
+    if store.created or not store.stories():
         from .interchange import import_file  # here to keep `import annotator` light
 
         for reading in shipped_readings():

@@ -58,6 +58,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX annotation_tropes_by_trope ON annotation_tropes (trope);
         """,
     ),
+    (
+        # Imported stories live in the store: every version of a story's text
+        # is kept (annotations name the version they were made on), and
+        # stories.version names the current one.
+        "store story texts",
+        """
+        CREATE TABLE story_versions (
+            story TEXT NOT NULL,
+            version TEXT NOT NULL,
+            text TEXT NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            chapters TEXT NOT NULL DEFAULT '[]',
+            source TEXT,
+            imported TEXT NOT NULL,
+            PRIMARY KEY (story, version)
+        );
+        CREATE INDEX story_versions_by_date ON story_versions (story, imported);
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,9 +17,11 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -92,19 +94,31 @@ class Store:
                 ) from None
             if p.exists() and not os.access(p, os.R_OK):
                 raise StoreError(f"cannot read the database {p}: check its permissions")
+        conn = None
         try:
             conn = sqlite3.connect(where, timeout=30.0, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA foreign_keys = ON")
             self._check_and_migrate(conn)
-        except sqlite3.DatabaseError as e:
-            raise self._translate(e, "open") from None
+        except BaseException as e:
+            # A store that fails to open must not keep its file open (and locked).
+            if conn is not None:
+                conn.close()
+            if isinstance(e, sqlite3.DatabaseError):
+                raise self._translate(e, "open") from None
+            raise
         return conn
 
     def _check_and_migrate(self, conn: sqlite3.Connection) -> None:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        # One snapshot: another process may be creating this very store, and
+        # its tables seen without its application_id would look foreign.
+        conn.execute("BEGIN")
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        finally:
+            self._rollback_quietly(conn)
         if app_id != APPLICATION_ID and (tables or version):
             raise CorruptStoreError(
                 f"{self.path} is an SQLite database but not an annotator one "
@@ -123,7 +137,7 @@ class Store:
                     "somewhere writable and pass it with --db"
                 )
         if self.path != ":memory:":
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._switch_to_wal(conn)
             if mode.lower() != "wal":
                 raise StoreError(f"{self.path}: cannot switch to WAL mode (got {mode})")
             # NORMAL is safe against process crashes in WAL mode; FULL only
@@ -159,8 +173,33 @@ class Store:
             conn.execute("ROLLBACK")
             raise
 
-    def _translate(self, e: sqlite3.Error, doing: str) -> StoreError:
+    @staticmethod
+    def _rollback_quietly(conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    @staticmethod
+    def _switch_to_wal(conn: sqlite3.Connection) -> str:
+        # While another process switches the same new file to WAL, SQLite
+        # answers SQLITE_BUSY at once, without calling the busy handler: retry.
+        deadline = time.monotonic() + 30.0
+        while True:
+            try:
+                return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+    def _translate(self, e: sqlite3.Error | UnicodeEncodeError, doing: str) -> StoreError:
         msg = str(e)
+        if isinstance(e, UnicodeEncodeError):
+            return StoreError(
+                f"cannot {doing} {self.path}: a value holds a lone UTF-16 surrogate (such as \\ud800), "
+                "which is not valid Unicode text; nothing was written"
+            )
         if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
             return CorruptStoreError(
                 f"{self.path} is not a readable annotator database ({msg}); nothing was changed. "
@@ -175,6 +214,12 @@ class Store:
             )
         if "locked" in msg or "busy" in msg:
             return StoreError(f"{self.path} stayed locked by another program for 30 s; try again")
+        if "unable to open" in msg and self.path != ":memory:" and not os.access(Path(self.path).parent, os.W_OK):
+            return StoreError(
+                f"cannot {doing} {self.path}: its folder is read-only, and SQLite must create the "
+                f"{Path(self.path).name}-wal and -shm files beside it; copy the database somewhere "
+                "writable and pass it with --db"
+            )
         if "unable to open" in msg:
             return StoreError(f"cannot open {self.path} ({msg}); check the path and permissions")
         return StoreError(f"cannot {doing} {self.path}: {msg}")
@@ -205,7 +250,7 @@ class Store:
             try:
                 yield self._conn
                 self._conn.execute("COMMIT")
-            except sqlite3.Error as e:
+            except (sqlite3.Error, UnicodeEncodeError) as e:
                 self._rollback()
                 raise self._translate(e, doing) from None
             except BaseException:
@@ -222,7 +267,7 @@ class Store:
         with self._lock:
             try:
                 return self._conn.execute(sql, tuple(params)).fetchall()
-            except sqlite3.Error as e:
+            except (sqlite3.Error, UnicodeEncodeError) as e:
                 raise self._translate(e, "read") from None
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -272,6 +317,97 @@ class Store:
         """The stories recorded in the store."""
         rows = self._read("SELECT id, version, title, added FROM stories ORDER BY id")
         return [dict(zip(("id", "version", "title", "added"), r, strict=True)) for r in rows]
+
+    # -- story texts (imported stories) -------------------------------------------
+    def save_story_text(
+        self,
+        story_id: str,
+        version: str,
+        title: str,
+        text: str,
+        metadata: dict[str, Any],
+        chapters: list[tuple[str | None, int, int]] | None,
+        *,
+        source: str | None = None,
+        reanchor: Callable[[list[Annotation]], list[Annotation]] | None = None,
+    ) -> list[Annotation]:
+        """Store a story text as the story's current version, all in one transaction.
+
+        ``reanchor`` receives the story's annotations, read inside the same
+        transaction, and returns the ones it changed, which are written there
+        too: the story and its annotations never disagree.
+
+        Returns:
+            The annotations rewritten.
+
+        Raises:
+            StoreError: the write failed; nothing was written.
+        """
+        changed: list[Annotation] = []
+        with self._write("save the story in"):
+            self._conn.execute(
+                "INSERT INTO story_versions (story, version, text, metadata, chapters, source, imported) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (story, version) DO UPDATE SET "
+                "metadata = excluded.metadata, chapters = excluded.chapters, source = excluded.source",
+                (story_id, version, text, json.dumps(metadata, ensure_ascii=False),
+                 json.dumps(chapters or []), source, now()),
+            )  # fmt: skip
+            self._conn.execute(
+                "INSERT INTO stories (id, version, title, added) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET version = excluded.version, title = excluded.title",
+                (story_id, version, title, now()),
+            )
+            if reanchor is not None:
+                changed = list(reanchor(self._select("WHERE story = ?", [story_id])))
+                for a in changed:
+                    self._conn.execute("DELETE FROM annotations WHERE id = ?", (a.id,))
+                    self._insert(a)
+        self._notify("update", changed)
+        return changed
+
+    def story_text(self, story_id: str, version: str | None = None) -> dict[str, Any] | None:
+        """An imported story: its current version's text, or the version asked for.
+
+        Returns:
+            ``{"id", "version", "text", "metadata", "chapters", "source", "imported"}``,
+            or ``None`` when the store holds no text for it (a shipped story, an unknown id).
+        """
+        rows = self._read(
+            "SELECT v.version, v.text, v.metadata, v.chapters, v.source, v.imported "
+            "FROM story_versions v LEFT JOIN stories s ON s.id = v.story WHERE v.story = ? "
+            + ("AND v.version = ? " if version else "")
+            + "ORDER BY v.version = s.version DESC, v.imported DESC, v.rowid DESC LIMIT 1",
+            [story_id, version] if version else [story_id],
+        )
+        if not rows:
+            return None
+        ver, text, metadata, chapters, source, imported = rows[0]
+        return {
+            "id": story_id, "version": ver, "text": text, "metadata": json.loads(metadata),
+            "chapters": [tuple(c) for c in json.loads(chapters)] or None, "source": source,
+            "imported": imported,
+        }  # fmt: skip
+
+    def story_versions(self, story_id: str) -> list[dict[str, Any]]:
+        """Every stored version of an imported story, oldest first (no texts)."""
+        rows = self._read(
+            "SELECT v.version, v.source, v.imported, v.version = s.version FROM story_versions v "
+            "LEFT JOIN stories s ON s.id = v.story WHERE v.story = ? ORDER BY v.imported, v.rowid",
+            [story_id],
+        )
+        return [
+            {"version": v, "source": src, "imported": when, "current": bool(cur)} for v, src, when, cur in rows
+        ]
+
+    def imported_stories(self) -> list[dict[str, Any]]:
+        """The stories whose texts the store holds: ``{"id", "title", "version", "imported", "source"}``."""
+        rows = self._read(
+            "SELECT v.story, COALESCE(s.title, v.story), v.version, v.imported, v.source "
+            "FROM story_versions v LEFT JOIN stories s ON s.id = v.story "
+            "WHERE v.version = s.version OR s.id IS NULL ORDER BY v.story"
+        )
+        keys = ("id", "title", "version", "imported", "source")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     # -- annotations: writing -----------------------------------------------------
     def add(self, annotation: Annotation) -> Annotation:
@@ -465,19 +601,30 @@ class Store:
     def _select(self, clause: str, params: Iterable[Any]) -> list[Annotation]:
         try:
             rows = self._conn.execute(f"SELECT {_COLUMNS} FROM annotations {clause}", tuple(params)).fetchall()
-        except sqlite3.Error as e:
+        except (sqlite3.Error, UnicodeEncodeError) as e:
             raise self._translate(e, "read") from None
         return [_row_to_annotation(r) for r in rows]
+
+
+@lru_cache(maxsize=4096)
+def _json_tuple(raw: str) -> tuple[Any, ...]:
+    # Trope and link lists repeat across thousands of rows: parse each once.
+    return tuple(json.loads(raw))
 
 
 def _row_to_annotation(r: tuple[Any, ...]) -> Annotation:
     (ident, story, version, creator, start, end, exact, prefix, suffix, tropes, note,
      note_format, colour, motivation, links, target_ref, orphan, created, modified, extra) = r  # fmt: skip
-    return Annotation(
+    # Rows were validated when written; building the frozen dataclass through
+    # its __init__ (one object.__setattr__ per field) was most of the cost of
+    # loading 20,000 annotations, so fill its __dict__ directly.
+    a = object.__new__(Annotation)
+    a.__dict__.update(
         id=ident, story=story, creator=creator, start=start, end=end,
         quote=TextQuote(exact, prefix or "", suffix or "") if exact is not None else None,
-        tropes=tuple(json.loads(tropes)), note=note, note_format=note_format, colour=colour,
-        motivation=motivation, links=tuple(json.loads(links)), target_ref=target_ref,
+        tropes=_json_tuple(tropes), note=note, note_format=note_format, colour=colour,
+        motivation=motivation, links=_json_tuple(links), target_ref=target_ref,
         orphan=bool(orphan), created=created, modified=modified, story_version=version,
-        extra=json.loads(extra),
+        extra={} if extra == "{}" else json.loads(extra),
     )  # fmt: skip
+    return a

@@ -133,6 +133,11 @@ class Story:
         sections = _sections(text, chapters)
         paragraphs = _paragraphs(text, meta.get("title"), sections)
         characters = meta.get("characters") or []
+        if not isinstance(characters, list) or not all(isinstance(c, str) for c in characters):
+            raise StoryError(
+                f"story {story_id!r}: metadata 'characters' must be a list of names, "
+                f"such as [\"Hatake Kakashi\"], not {characters!r}"
+            )
         speakers = attribute_speakers(text, paragraphs, characters)
         paragraphs = tuple(
             _replace(p, speaker=speakers.get(p.id)) if p.id in speakers else p for p in paragraphs

@@ -477,13 +477,22 @@ def _read_json(path: Path) -> Any:
     except OSError as exc:
         raise check.fail("", f"cannot be read ({exc.strerror})", "check the file's permissions") from None
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise check.fail(
             f"line {exc.lineno} column {exc.colno}",
             f"invalid JSON ({exc.msg})",
             "correct the JSON syntax there (missing comma, quote or bracket?)",
         ) from None
+    except RecursionError:
+        raise check.fail("", "is nested too deeply to be a vocabulary", "check the file") from None
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise check.fail(
+            "", "holds a lone UTF-16 surrogate (such as \\ud800), which is not text", "remove it"
+        ) from None
+    return data
 
 
 def _parse_categories(check: _Checker, raw: Any) -> list[Category]:

@@ -8,7 +8,7 @@ import pytest
 
 from annotator.annotation import make_annotation, make_link
 from annotator.errors import CorruptStoreError, NotFoundError, SchemaVersionError, StoreError
-from annotator.migrations import SCHEMA_VERSION
+from annotator.migrations import MIGRATIONS, SCHEMA_VERSION
 from annotator.store import Store, default_db_path
 
 
@@ -21,7 +21,8 @@ def test_new_file_store_is_wal_with_schema(file_store, store_path):
     conn = sqlite3.connect(store_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert conn.execute("SELECT name FROM migrations").fetchall() == [("create stories and annotations",)]
+    names = [r[0] for r in conn.execute("SELECT name FROM migrations ORDER BY version")]
+    assert names == [name for name, _ in MIGRATIONS] and names[0] == "create stories and annotations"
     assert not Store(store_path).created
 
 
