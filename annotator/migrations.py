@@ -77,6 +77,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX story_versions_by_date ON story_versions (story, imported);
         """,
     ),
+    (
+        # A reader's "not this trope here" to a suggestion. Not annotations:
+        # they must never leak into exports or the edition.
+        "suggestion dismissals",
+        """
+        CREATE TABLE dismissals (
+            story TEXT NOT NULL,
+            reader TEXT NOT NULL,
+            paragraph TEXT NOT NULL,
+            trope TEXT NOT NULL,
+            generator TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            PRIMARY KEY (story, reader, paragraph, trope)
+        );
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

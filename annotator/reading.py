@@ -9,7 +9,7 @@ restores the state before the last change.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .annotation import Annotation, make_annotation, make_link, motivation_for
@@ -72,8 +72,12 @@ class Reading:
         tropes: Iterable[str] = (),
         note: str = "",
         colour: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Annotation:
         """Annotate ``text[start:end]`` and save it.
+
+        ``extra`` holds W3C fields we do not model, written back on export
+        (for example ``annotator:acceptedFrom`` for an accepted suggestion).
 
         Raises:
             SpanError: empty, reversed or out-of-range span.
@@ -86,6 +90,8 @@ class Reading:
             tropes=self._tropes(tropes), note=note.strip(), colour=colour,
             story_version=self.story.version,
         )  # fmt: skip
+        if extra:
+            a = replace(a, extra=dict(extra))
         self.store.add(a)
         self._push(_Undo("add", (), (a.id,)))
         return a

@@ -409,6 +409,36 @@ class Store:
         keys = ("id", "title", "version", "imported", "source")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
+    # -- suggestion dismissals ---------------------------------------------------
+    def add_dismissal(self, dismissal: Any) -> None:
+        """Remember that a reader dismissed a suggested trope on a paragraph (idempotent)."""
+        d = dismissal
+        with self._write("save the dismissal in"):
+            self._conn.execute(
+                "INSERT OR IGNORE INTO dismissals (story, reader, paragraph, trope, generator, created) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (d.story, d.reader, d.paragraph, d.trope, d.generator, d.created),
+            )
+
+    def dismissals(self, story: str, reader: str) -> list[dict[str, str]]:
+        """A reader's dismissals for a story."""
+        rows = self._read(
+            "SELECT story, reader, paragraph, trope, generator, created FROM dismissals "
+            "WHERE story = ? AND reader = ? ORDER BY created",
+            [story, reader],
+        )
+        keys = ("story", "reader", "paragraph", "trope", "generator", "created")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def remove_dismissal(self, story: str, reader: str, paragraph: str, trope: str) -> bool:
+        """Forget a dismissal; returns whether there was one."""
+        with self._write("update"):
+            cur = self._conn.execute(
+                "DELETE FROM dismissals WHERE story = ? AND reader = ? AND paragraph = ? AND trope = ?",
+                (story, reader, paragraph, trope),
+            )
+        return cur.rowcount > 0
+
     # -- annotations: writing -----------------------------------------------------
     def add(self, annotation: Annotation) -> Annotation:
         """Add one annotation.

@@ -150,3 +150,21 @@ def test_emoji_and_unicode_round_trip(memory_store):
     a = make_annotation(t, "emoji", 2, 8, creator="Zoë 🌸", note="ünïcode 🎶")
     memory_store.add(a)
     assert memory_store.get(a.id) == a
+
+
+def test_dismissals_persist_and_stay_out_of_annotations(store_path):
+    from annotator.suggest import dismiss, dismissed
+    from annotator.suggest._core import Suggestion  # noqa: F401  (shape used by dismiss)
+
+    class S:  # the fields dismiss() reads from a suggestion
+        story, paragraph, trope, generator = "one-dance", "p3", "slow-dance", "annotator-suggest"
+
+    store = Store(store_path)
+    dismiss(S(), "ada", store)
+    dismiss(S(), "ada", store)  # idempotent
+    store.close()
+    again = Store(store_path)
+    assert dismissed("one-dance", "ada", again) == {("p3", "slow-dance")}
+    assert again.count() == 0
+    assert again.remove_dismissal("one-dance", "ada", "p3", "slow-dance") is True
+    assert again.dismissals("one-dance", "ada") == []
