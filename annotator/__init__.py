@@ -5,7 +5,7 @@ The public API, curated here::
     from annotator import Reader, load_story, open_store
     reader = Reader("one-dance", reader="ada")        # the widget, in JupyterLab
     story = load_story("one-dance")                   # the pure model
-    store = open_store()                              # the SQLite store
+    store = open_store()                              # the SQLite store (or a URL: shared)
 
 ``Reader`` and ``build_edition`` are imported on first use, so that
 ``import annotator`` stays cheap for the CLI and for nbconvert.
@@ -25,6 +25,7 @@ from .errors import (
     ExportError,
     InterchangeError,
     NotFoundError,
+    PermissionDeniedError,
     SchemaVersionError,
     SpanError,
     StoreError,
@@ -57,6 +58,7 @@ __all__ = [
     "InterchangeError",
     "NotFoundError",
     "Paragraph",
+    "PermissionDeniedError",
     "Reader",
     "Reading",
     "SchemaVersionError",

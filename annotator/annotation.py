@@ -29,6 +29,8 @@ MAX_NOTE = 20_000
 MAX_NAME = 80
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
+GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+"""A group's name: lower-case letters, digits, ``.``, ``_`` and ``-``, up to 63 characters."""
 
 
 def now() -> str:
@@ -75,6 +77,9 @@ class Annotation:
         orphan: the text changed and no place fits the quote any more.
         story_version: hash of the story text the offsets refer to.
         extra: W3C fields and bodies we do not model, kept for round trips.
+        audience: who may see it: ``public`` (everyone, the default),
+            ``private`` (its creator alone) or ``group:<name>`` (that group's
+            members and its creator). Enforced by a store opened for a user.
     """
 
     id: str
@@ -95,6 +100,7 @@ class Annotation:
     orphan: bool = False
     story_version: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    audience: str = "public"
 
     def __post_init__(self) -> None:
         if not self.modified:
@@ -133,7 +139,38 @@ class Annotation:
             "created": self.created,
             "modified": self.modified,
             "orphan": self.orphan,
+            "audience": self.audience,
         }
+
+
+def check_audience(audience: Any) -> str:
+    """Return ``audience`` if it is ``public``, ``private`` or ``group:<name>``.
+
+    Raises:
+        AnnotationError: for anything else, saying what is allowed.
+    """
+    if audience in ("public", "private"):
+        return str(audience)
+    if isinstance(audience, str) and audience.startswith("group:") and GROUP_NAME.match(audience[6:]):
+        return audience
+    raise AnnotationError(
+        f"bad audience {str(audience)[:80]!r}: use 'public', 'private' or 'group:<name>' "
+        "(group names are lower-case letters, digits, '.', '_' and '-')"
+    )
+
+
+def check_group_name(name: Any) -> str:
+    """Return ``name`` if it is a valid group name.
+
+    Raises:
+        AnnotationError: naming the rule it breaks.
+    """
+    if isinstance(name, str) and GROUP_NAME.match(name):
+        return name
+    raise AnnotationError(
+        f"bad group name {str(name)[:80]!r}: use 1 to 63 lower-case letters, digits, '.', '_' "
+        "and '-', starting with a letter or digit, such as 'english-10b'"
+    )
 
 
 def motivation_for(tropes: Iterable[str], note: str, colour: str | None) -> str:
@@ -252,6 +289,10 @@ def validate(a: Annotation) -> None:
             raise bad(f"trope {t!r} must be a non-empty id")
     for date, what in ((a.created, "created"), (a.modified, "modified")):
         normalise_date(date, f"{what} date of {a.id!r}")
+    try:
+        check_audience(a.audience)
+    except AnnotationError as e:
+        raise bad(str(e)) from None
     if a.is_link:
         if not a.links or not a.target_ref:
             raise bad("a linking annotation needs a target annotation and a linked one")

@@ -1,8 +1,11 @@
 """The ``annotator`` command line.
 
-Every command takes ``--db PATH`` (default: ``$ANNOTATOR_DB`` or
-``~/.local/share/annotator/annotator.db``). Errors print one line, ``annotator:
-error: ...``, and exit with status 1; nothing prints a traceback.
+Every command takes ``--db PATH|URL`` (default: ``$ANNOTATOR_DB`` or
+``~/.local/share/annotator/annotator.db``; a ``postgresql://`` URL opens a
+shared store) and ``--as NAME`` (default ``$ANNOTATOR_USER``: act as that
+reader, who changes only their own annotations and sees only what they may).
+Errors print one line, ``annotator: error: ...``, and exit with status 1;
+nothing prints a traceback.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ examples:
   annotator import-story my-fic.html          # an AO3 download; also .epub, .md, .txt
   annotator story list
   annotator suggest --story one-dance --top 3      # likely tropes, with the words behind them
+  annotator group create english-10b --db postgresql://teacher@db.school/annotator
+  annotator group add english-10b ada bo        # a shared store: docs/shared-store.md
 """
 
 
@@ -37,8 +42,16 @@ def _db_parent() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument(
         "--db",
-        metavar="PATH",
-        help="the annotation database (default: $ANNOTATOR_DB or ~/.local/share/annotator/annotator.db)",
+        metavar="PATH|URL",
+        help="the annotation database: an SQLite file, or postgresql://USER:PASSWORD@HOST/DB for a shared "
+        "store (default: $ANNOTATOR_DB or ~/.local/share/annotator/annotator.db)",
+    )
+    p.add_argument(
+        "--as",
+        dest="user",
+        metavar="NAME",
+        help="act as this reader: change only their annotations, see only what they may "
+        "(default: $ANNOTATOR_USER; none: everything)",
     )
     p.add_argument("--vocab", metavar="FILE", help="your own trope vocabulary (JSON), merged over the shipped one")
     return p
@@ -77,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     exa.add_argument("--story", default="one-dance", help="story id (default: one-dance)")
     exa.add_argument("--reader", action="append", help="only this reader's annotations (repeatable)")
     exa.add_argument("--format", choices=("jsonld", "csv"), default="jsonld", help="output format (default: jsonld)")
+    exa.add_argument("--audience", help="only annotations for this audience: public, private or group:NAME")
     exa.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     exp = sub.add_parser("export", help="build the annotated HTML edition", parents=[common])
@@ -102,6 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
     sug.add_argument("--reader", help="leave out what this reader dismissed or already tagged")
     sug.add_argument("--embeddings", action="store_true", help="needs annotator[embeddings]")
     sug.add_argument("-o", "--output", help="file to write (default: standard output)")
+
+    grp = sub.add_parser("group", help="groups of readers who share annotations (a class, a fandom group)",
+                         parents=[common])  # fmt: skip
+    grp_sub = grp.add_subparsers(dest="group_command", metavar="SUBCOMMAND")
+    grp_sub.required = True
+    gc = grp_sub.add_parser("create", help="create a group (with --as, you own it and are its first member)",
+                            parents=[common])  # fmt: skip
+    gc.add_argument("name", help="lower-case letters, digits, '.', '_' and '-', e.g. english-10b")
+    ga = grp_sub.add_parser("add", help="add readers to a group (its owner, or without --as)", parents=[common])
+    ga.add_argument("name", help="the group")
+    ga.add_argument("members", nargs="+", metavar="MEMBER", help="reader names")
+    gr = grp_sub.add_parser("remove", help="remove readers from a group", parents=[common])
+    gr.add_argument("name", help="the group")
+    gr.add_argument("members", nargs="+", metavar="MEMBER", help="reader names")
+    gd = grp_sub.add_parser("delete", help="delete a group (its annotations stay, seen by their creators)",
+                            parents=[common])  # fmt: skip
+    gd.add_argument("name", help="the group")
+    gl = grp_sub.add_parser("list", help="the groups and their members", parents=[common])
+    gl.add_argument("--json", action="store_true", help="print JSON instead of text")
     return parser
 
 
@@ -110,7 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        handler = _HANDLERS[args.command if args.command != "story" else f"story {args.story_command}"]
+        key = args.command
+        if key in ("story", "group"):
+            key = f"{key} {getattr(args, f'{key}_command')}"
+        handler = _HANDLERS[key]
         return handler(args)
     except AnnotatorError as e:
         print(f"annotator: error: {e}", file=sys.stderr)
@@ -129,9 +165,11 @@ def _vocab(args: argparse.Namespace) -> Any:
 
 
 def _store(args: argparse.Namespace) -> Any:
+    import os
+
     from .library import open_store
 
-    return open_store(args.db)
+    return open_store(args.db, user=args.user or os.environ.get("ANNOTATOR_USER") or None)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -250,7 +288,7 @@ def _export_annotations(args: argparse.Namespace) -> int:
 
     with _store(args) as store:
         story = load_story(args.story, store)
-        annotations = store.annotations(story.id, creator=args.reader)
+        annotations = store.annotations(story.id, creator=args.reader, audience=args.audience)
     if args.format == "csv":
         text = export_csv(annotations)
     else:
@@ -290,6 +328,30 @@ def _suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _group(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        if args.group_command == "create":
+            store.create_group(args.name)
+            print(f"created group {args.name}" + (f", owned by {store.user}" if store.user else ""))
+        elif args.group_command == "add":
+            n = store.add_members(args.name, args.members)
+            print(f"{args.name}: {n} added, {len(set(args.members)) - n} already members")
+        elif args.group_command == "remove":
+            n = store.remove_members(args.name, args.members)
+            print(f"{args.name}: {n} removed")
+        elif args.group_command == "delete":
+            store.delete_group(args.name)
+            print(f"deleted group {args.name}; its annotations are now seen by their creators alone")
+        else:
+            groups = store.groups()
+            if args.json:
+                print(json.dumps(groups, ensure_ascii=False, indent=2))
+            for g in groups if not args.json else []:
+                owner = f" (owner {g['owner']})" if g["owner"] else ""
+                print(f"{g['name']}{owner}: {', '.join(g['members']) or 'no members'}")
+    return 0
+
+
 _HANDLERS = {
     "story info": _story_info,
     "story list": _story_list,
@@ -299,6 +361,11 @@ _HANDLERS = {
     "export": _export,
     "import-story": _import_story,
     "suggest": _suggest,
+    "group create": _group,
+    "group add": _group,
+    "group remove": _group,
+    "group delete": _group,
+    "group list": _group,
 }
 
 

@@ -15,7 +15,8 @@ Messages say what happened, the bad value, and the likely fix::
      ├── StoreError            the database cannot be opened, read or written
      │    ├── CorruptStoreError   not an annotator database, or damaged
      │    ├── SchemaVersionError  made by a newer annotator
-     │    └── NotFoundError       no annotation with that id
+     │    ├── NotFoundError       no annotation with that id (or none you may see)
+     │    └── PermissionDeniedError  not yours to change (a store opened for a user)
      └── ExportError           the edition cannot be built
 """
 
@@ -93,6 +94,14 @@ class NotFoundError(StoreError):
     """No annotation (or story) with the given id in the store."""
 
 
+class PermissionDeniedError(StoreError):
+    """The acting user may not do this (a store opened for a user).
+
+    Changing or deleting someone else's annotation, writing as another reader,
+    posting to a group they are not in, or managing a group they do not own.
+    """
+
+
 class ExportError(AnnotatorError):
     """The annotated edition cannot be built."""
 
@@ -105,6 +114,7 @@ __all__ = [
     "ExportError",
     "InterchangeError",
     "NotFoundError",
+    "PermissionDeniedError",
     "SchemaVersionError",
     "SpanError",
     "StoreError",

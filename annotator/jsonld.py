@@ -22,9 +22,11 @@ from .errors import AnnotationError, InterchangeError
 from .story import STORY_IRI_PREFIX
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+AUDIENCE = "annotator:audience"
+"""Who may see the annotation (``private``, ``group:<name>``); absent means ``public``."""
 _MODELLED = {
     "@context", "id", "type", "motivation", "created", "modified", "creator",
-    "body", "target", "generated", "generator",
+    "body", "target", "generated", "generator", AUDIENCE,
 }  # fmt: skip
 _KNOWN_PURPOSES = {"tagging", "commenting", "highlighting", "linking"}
 
@@ -77,6 +79,8 @@ def to_w3c(a: Annotation) -> dict[str, Any]:
         if a.orphan:
             target["annotator:orphan"] = True
         out["target"] = target
+    if a.audience != "public":
+        out[AUDIENCE] = a.audience
     out.update({k: v for k, v in a.extra.items() if k != "bodies"})
     return out
 
@@ -226,6 +230,7 @@ def _from_w3c(
     extra: dict[str, Any] = {k: v for k, v in data.items() if k not in _MODELLED and not k.startswith("@")}
     if other:
         extra["bodies"] = other
+    audience = data.get(AUDIENCE, "public")
     motivation = data.get("motivation")
     if isinstance(motivation, list):
         motivation = motivation[0] if motivation else None
@@ -242,7 +247,7 @@ def _from_w3c(
         a = Annotation(
             id=ident or new_id(), story=story or "", creator=who, motivation="linking",
             links=tuple(links), target_ref=target, note=note, note_format=note_format,
-            created=created, modified=modified, extra=extra,
+            created=created, modified=modified, extra=extra, audience=audience,
         )  # fmt: skip
         validate(a)
         return a
@@ -263,6 +268,7 @@ def _from_w3c(
         note_format=note_format, colour=colour, motivation=motivation, created=created,
         modified=modified, orphan=bool(target.get("annotator:orphan")),
         story_version=version if isinstance(version, str) else None, extra=extra,
+        audience=audience,
     )  # fmt: skip
     if quote is None:
         return a  # the importer fills the quote from the position, then validates

@@ -104,7 +104,7 @@ def _load_cached(story_id: str, folder: str, stamp: tuple[float, float]) -> Stor
 
 
 StoreRef = Store | str | os.PathLike[str] | None
-"""Where imported stories are looked up: a Store, a database path, or None for the default one."""
+"""Where imported stories are looked up: a Store, a database path or URL, or None for the default one."""
 
 
 def load_story(story_id: str = "one-dance", store: StoreRef = None) -> Story:
@@ -155,9 +155,13 @@ def _with_store(store: StoreRef, use: Any) -> Any:
     """``use(store)`` on the given store, or on the default database if it exists, else ``None``."""
     if isinstance(store, Store):
         return use(store)
-    from .store import default_db_path
+    from .store import default_target, is_url
 
-    path = Path(store) if store is not None else default_db_path()
+    target = store if store is not None else default_target()
+    if is_url(target):  # a shared server: it exists, and nothing is created by looking
+        with Store(target) as opened:
+            return use(opened)
+    path = Path(target)
     if str(store) == ":memory:" or not path.is_file():
         return None
     with Store(path) as opened:
@@ -204,20 +208,31 @@ def shipped_readings() -> list[Path]:
     return sorted((stories_dir() / "annotations").glob("*.jsonld"))
 
 
-def open_store(path: str | os.PathLike[str] | None = None) -> Store:
+def open_store(path: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Store:
     """Open the store; a new one starts with the shipped readings loaded.
+
+    Args:
+        path: an SQLite file path, a ``postgresql://`` URL (a shared store),
+            or ``None`` for ``$ANNOTATOR_DB`` or the user's data folder.
+        user: the acting reader (see :class:`annotator.store.Store`); ``None``
+            sees and changes everything.
 
     Raises:
         StoreError: see :class:`annotator.store.Store`.
     """
-    store = Store(path)
+    store = Store(path, user=user)
     # Not only when just created: a crash between the migration's commit and
     # the import's leaves a store with no story registered; finish the job.
     # import_file registers a story only after its annotations are committed,
     # and importing again changes nothing, so this is safe to repeat.
-    if store.created or not store.stories():
-        from .interchange import import_file  # here to keep `import annotator` light
+    try:
+        if store.created or not store.stories():
+            from .interchange import import_file  # here to keep `import annotator` light
 
-        for reading in shipped_readings():
-            import_file(store, reading, reader=EDITOR)
+            with store._as_admin():  # the shipped reading is the editor's, not the user's
+                for reading in shipped_readings():
+                    import_file(store, reading, reader=EDITOR)
+    except BaseException:
+        store.close()
+        raise
     return store

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .annotation import Annotation, make_annotation, make_link, motivation_for
-from .errors import AnnotationError, NotFoundError
+from .annotation import Annotation, check_audience, make_annotation, make_link, motivation_for
+from .errors import AnnotationError, NotFoundError, PermissionDeniedError
 from .store import Store
 from .story import Story
 from .tropes import Vocabulary, default_vocabulary
@@ -41,6 +41,12 @@ class Reading:
     def __init__(self, story: Story, store: Store, reader: str, vocabulary: Vocabulary | None = None) -> None:
         if not isinstance(reader, str) or not reader.strip():
             raise AnnotationError("a reading needs a reader name: Reader(story, reader='your name')")
+        acting = getattr(store, "user", None)
+        if acting is not None and reader.strip() != acting:
+            raise PermissionDeniedError(
+                f"this store is open for {acting!r}, so {reader.strip()!r} cannot read and annotate "
+                f"with it: open the store as {reader.strip()!r}, or read as {acting!r}"
+            )
         self.story = story
         self.store = store
         self.reader = reader.strip()
@@ -73,11 +79,14 @@ class Reading:
         note: str = "",
         colour: str | None = None,
         extra: dict[str, Any] | None = None,
+        audience: str = "public",
     ) -> Annotation:
         """Annotate ``text[start:end]`` and save it.
 
         ``extra`` holds W3C fields we do not model, written back on export
         (for example ``annotator:acceptedFrom`` for an accepted suggestion).
+        ``audience`` is who may see it in a shared store: ``public``,
+        ``private`` or ``group:<name>``.
 
         Raises:
             SpanError: empty, reversed or out-of-range span.
@@ -92,6 +101,8 @@ class Reading:
         )  # fmt: skip
         if extra:
             a = replace(a, extra=dict(extra))
+        if audience != "public":
+            a = replace(a, audience=check_audience(audience))
         self.store.add(a)
         self._push(_Undo("add", (), (a.id,)))
         return a
@@ -103,11 +114,13 @@ class Reading:
         tropes: Iterable[str] | None = None,
         note: str | None = None,
         colour: str | None | Any = ...,
+        audience: str | None = None,
     ) -> Annotation:
-        """Change an annotation's tropes, note or colour.
+        """Change an annotation's tropes, note, colour or audience.
 
         Raises:
-            NotFoundError, UnknownTropeError, AnnotationError.
+            NotFoundError, UnknownTropeError, AnnotationError,
+            PermissionDeniedError (in a shared store: someone else's).
         """
         old = self._own(annotation_id)
         changes: dict[str, Any] = {}
@@ -117,6 +130,8 @@ class Reading:
             changes["note"] = note.strip()
         if colour is not ...:
             changes["colour"] = colour or None
+        if audience is not None:
+            changes["audience"] = check_audience(audience)
         if not old.is_link:
             changes["motivation"] = motivation_for(
                 changes.get("tropes", old.tropes), changes.get("note", old.note), changes.get("colour", old.colour)

@@ -70,3 +70,18 @@ def test_with_changes_updates_modified(text):
 def test_validate_rejects_bad_ids():
     with pytest.raises(AnnotationError, match="IRI"):
         validate(Annotation(id="has space", story="s", creator="a", motivation="linking", links=("x",), target_ref="y"))
+
+
+def test_audience_is_public_by_default_and_checked(text):
+    from annotator.annotation import check_audience, check_group_name
+
+    a = make_annotation(text, "one-dance", 11, 20, creator="ada", tropes=["banter"])
+    assert a.audience == "public" and a.to_dict()["audience"] == "public"
+    for good in ("public", "private", "group:english-10b", "group:a.b_c-9"):
+        assert check_audience(good) == good
+        validate(a.with_changes(audience=good))
+    for bad in ("everyone", "group:", "group:Caps", "group:has space", "Private", None):
+        with pytest.raises(AnnotationError, match="bad audience"):
+            validate(a.with_changes(audience=bad))
+    with pytest.raises(AnnotationError, match="bad group name"):
+        check_group_name("-starts-with-a-dash")

@@ -1,3 +1,5 @@
+"""The store's behaviour, on SQLite and PostgreSQL alike (``any_store``), and SQLite's file handling."""
+
 from __future__ import annotations
 
 import os
@@ -9,7 +11,7 @@ import pytest
 from annotator.annotation import make_annotation, make_link
 from annotator.errors import CorruptStoreError, NotFoundError, SchemaVersionError, StoreError
 from annotator.migrations import MIGRATIONS, SCHEMA_VERSION
-from annotator.store import Store, default_db_path
+from annotator.store import Store, default_db_path, default_target, is_url
 
 
 def ann(text, start, end, creator="ada", tropes=("matchmaker",), note=""):
@@ -26,7 +28,17 @@ def test_new_file_store_is_wal_with_schema(file_store, store_path):
     assert not Store(store_path).created
 
 
-def test_add_get_query(memory_store, text):
+def test_new_store_records_its_migrations_on_both_backends(store_url):
+    with Store(store_url) as store:
+        assert store.created and store.backend in ("sqlite", "postgresql")
+        names = [r[0] for r in store._read("SELECT name FROM migrations ORDER BY version")]
+        assert names == [name for name, _ in MIGRATIONS] and len(names) == SCHEMA_VERSION
+    with Store(store_url) as again:
+        assert not again.created
+
+
+def test_add_get_query(any_store, text):
+    memory_store = any_store
     a = memory_store.add(ann(text, 100, 150))
     b = memory_store.add(ann(text, 11, 44, creator="bo", tropes=("mask-reveal", "first-kiss")))
     c = memory_store.add(ann(text, 120, 400, tropes=("mask-reveal",)))  # overlaps a
@@ -39,7 +51,8 @@ def test_add_get_query(memory_store, text):
     assert memory_store.count() == 3
 
 
-def test_duplicate_add_writes_nothing(memory_store, text):
+def test_duplicate_add_writes_nothing(any_store, text):
+    memory_store = any_store
     a = memory_store.add(ann(text, 100, 150))
     b = ann(text, 10, 20)
     with pytest.raises(StoreError, match="already"):
@@ -47,7 +60,8 @@ def test_duplicate_add_writes_nothing(memory_store, text):
     assert memory_store.count() == 1
 
 
-def test_conflict_policies(memory_store, text):
+def test_conflict_policies(any_store, text):
+    memory_store = any_store
     a = memory_store.add(ann(text, 100, 150))
     newer = a.with_changes(note="newer", modified="2099-01-01T00:00:00.000Z")
     assert memory_store.add_many([a], on_conflict="newer") == {"added": 0, "updated": 0, "unchanged": 1}
@@ -56,7 +70,8 @@ def test_conflict_policies(memory_store, text):
     assert memory_store.add_many([a], on_conflict="skip")["unchanged"] == 1
 
 
-def test_update_delete_and_links(memory_store, text):
+def test_update_delete_and_links(any_store, text):
+    memory_store = any_store
     a = memory_store.add(ann(text, 100, 150))
     b = memory_store.add(ann(text, 200, 250))
     link = memory_store.add(make_link("one-dance", a.id, b.id, creator="ada"))
@@ -73,23 +88,35 @@ def test_update_delete_and_links(memory_store, text):
         memory_store.get("urn:uuid:nope")
 
 
-def test_subscribers_hear_every_write_in_process(store_path, text):
-    one, two = Store(store_path), Store(store_path)
+def test_subscribers_hear_every_write_in_process(store_url, text):
+    with Store(store_url) as one, Store(store_url) as two:
+        heard = []
+        unsubscribe = two.subscribe(heard.append)
+        a = one.add(ann(text, 100, 150))
+        one.update(a.with_changes(note="again"))
+        one.delete(a.id)
+        # At once, in the writer's thread; SQLite's poll may add "reload" notes.
+        told = [h for h in heard if h["kind"] != "external"]
+        assert [h["kind"] for h in told] == ["add", "update", "delete"]
+        assert told[0] == {"kind": "add", "ids": [a.id], "story": "one-dance"}
+        unsubscribe()
+        one.add(ann(text, 100, 150))
+        assert len([h for h in heard if h["kind"] != "external"]) == 3
+
+
+def test_a_failing_listener_does_not_break_the_write(any_store, text):
     heard = []
-    unsubscribe = two.subscribe(heard.append)
-    a = one.add(ann(text, 100, 150))
-    one.delete(a.id)
-    assert [h["kind"] for h in heard] == ["add", "delete"] and heard[0]["ids"] == [a.id]
-    unsubscribe()
-    one.add(ann(text, 100, 150))
-    assert len(heard) == 2
+    any_store.subscribe(lambda change: 1 / 0)
+    any_store.subscribe(heard.append)
+    a = any_store.add(ann(text, 100, 150))
+    assert any_store.get(a.id) == a and heard[0]["ids"] == [a.id]
 
 
-def test_data_version_sees_other_connections(store_path, text):
-    one, two = Store(store_path), Store(store_path)
-    before = two.data_version()
-    one.add(ann(text, 100, 150))
-    assert two.data_version() != before
+def test_data_version_sees_other_connections(store_url, text):
+    with Store(store_url) as one, Store(store_url) as two:
+        before = two.data_version()
+        one.add(ann(text, 100, 150))
+        assert two.data_version() != before
 
 
 def test_foreign_sqlite_file_is_refused_untouched(tmp_path):
@@ -139,32 +166,94 @@ def test_folder_and_read_only_places(tmp_path, text):
 
 def test_default_path_honours_env(monkeypatch, tmp_path):
     monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "a.db"))
-    assert default_db_path() == tmp_path / "a.db"
+    assert default_db_path() == tmp_path / "a.db" == default_target()
+    monkeypatch.setenv("ANNOTATOR_DB", "postgresql://ada@db.example/annotator")
+    assert default_target() == "postgresql://ada@db.example/annotator" and is_url(default_target())
+    assert not is_url(str(tmp_path / "a.db")) and not is_url(":memory:") and is_url("postgres://h/db")
     monkeypatch.delenv("ANNOTATOR_DB")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_db_path() == tmp_path / "annotator" / "annotator.db"
 
 
-def test_emoji_and_unicode_round_trip(memory_store):
+def test_emoji_and_unicode_round_trip(any_store):
+    memory_store = any_store
     t = "A 🎭 mask — “quoted” and naïve\xa0text"
     a = make_annotation(t, "emoji", 2, 8, creator="Zoë 🌸", note="ünïcode 🎶")
     memory_store.add(a)
     assert memory_store.get(a.id) == a
 
 
-def test_dismissals_persist_and_stay_out_of_annotations(store_path):
+def test_dismissals_persist_and_stay_out_of_annotations(store_url):
     from annotator.suggest import dismiss, dismissed
     from annotator.suggest._core import Suggestion  # noqa: F401  (shape used by dismiss)
 
     class S:  # the fields dismiss() reads from a suggestion
         story, paragraph, trope, generator = "one-dance", "p3", "slow-dance", "annotator-suggest"
 
-    store = Store(store_path)
+    store = Store(store_url)
     dismiss(S(), "ada", store)
     dismiss(S(), "ada", store)  # idempotent
     store.close()
-    again = Store(store_path)
+    again = Store(store_url)
     assert dismissed("one-dance", "ada", again) == {("p3", "slow-dance")}
     assert again.count() == 0
     assert again.remove_dismissal("one-dance", "ada", "p3", "slow-dance") is True
     assert again.dismissals("one-dance", "ada") == []
+    again.close()
+
+
+def test_story_texts_and_versions_on_both_backends(any_store):
+    any_store.save_story_text("tale", "v1", "A Tale", "Once.", {"author": "Zoë"}, [("One", 0, 5)], source="a.md")
+    any_store.save_story_text("tale", "v2", "A Tale", "Once upon.", {}, None, source="b.md")
+    assert any_store.story_text("tale")["version"] == "v2"
+    assert any_store.story_text("tale", "v1")["metadata"] == {"author": "Zoë"}
+    assert any_store.story_text("tale", "v1")["chapters"] == [("One", 0, 5)]
+    assert [(v["version"], v["current"]) for v in any_store.story_versions("tale")] == [("v1", False), ("v2", True)]
+    assert [s["id"] for s in any_store.imported_stories()] == ["tale"] and any_store.story_text("nope") is None
+    assert [s["id"] for s in any_store.stories()] == ["tale"]
+
+
+def test_a_closed_store_says_so(any_store):
+    any_store.close()
+    any_store.close()  # idempotent
+    with pytest.raises(StoreError, match="closed"):
+        any_store.count()
+
+
+def test_concurrent_writers_lose_and_duplicate_nothing(store_url, text):
+    import threading
+
+    with Store(store_url) as setup:
+        shared = setup.add(ann(text, 100, 150))
+    errors: list[str] = []
+    results: dict[str, list[str]] = {"dup": []}
+    twin = ann(text, 300, 350)
+
+    def writer(i: int) -> None:
+        with Store(store_url) as s:
+            try:
+                for k in range(10):  # everyone edits the same annotation
+                    s.update(shared.with_changes(note=f"{i}-{k}", tropes=("matchmaker", f"t{i}")))
+                s.add(ann(text, 400 + i, 450 + i))
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"{type(e).__name__}: {e}")
+            try:  # everyone adds the same id: one wins, the others are told
+                s.add(twin)
+            except StoreError as e:
+                results["dup"].append(str(e))
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(results["dup"]) == 5 and all("already in the store" in m for m in results["dup"])
+    with Store(store_url) as check:
+        assert check.count() == 1 + 6 + 1
+        final = check.get(shared.id)
+        writer_id = final.note.split("-")[0]
+        assert final.tropes == ("matchmaker", f"t{writer_id}")
+        # The trope index agrees with the row: no orphaned or missing entries.
+        assert [a.id for a in check.annotations(trope=f"t{writer_id}")] == [shared.id]
+        assert sum(len(check.annotations(trope=f"t{i}")) for i in range(6)) == 1
