@@ -789,3 +789,17 @@ def test_collection_in_page_matches_the_store(db):
     for item in expected["first"]["items"]:
         item.pop("@context")
     assert embedded(html) == expected
+
+
+def test_private_and_group_annotations_stay_out_of_the_edition(db: Path):
+    story = load_story("one-dance")
+    store = Store(db)
+    mine = Reading(story, store, "ada")
+    public = mine.annotate(100, 140, tropes=["slow-dance"], note="shared with all")
+    private = mine.annotate(200, 240, tropes=["slow-dance"], note="only for me", audience="private")
+    group = mine.annotate(300, 340, tropes=["slow-dance"], note="for the class", audience="group:class")
+    store.close()
+    html = build_edition("one-dance", db=db, readers=["ada"])
+    ids = {a["id"] for a in embedded(html)["first"]["items"]}
+    assert public.id in ids and private.id not in ids and group.id not in ids
+    assert "only for me" not in html and "for the class" not in html

@@ -89,13 +89,15 @@ def edition_resources(
 
     vocabulary = load_vocabulary(extra=vocab) if vocab else default_vocabulary()
     creators = list(readers) if readers else None
+    # A published edition carries only what its readers made public: private
+    # and group annotations stay in the store.
     if store is not None:
         story = load_story(story_id, store)
-        annotations = store.annotations(story.id, creator=creators)
+        annotations = store.annotations(story.id, creator=creators, audience="public")
     else:
         with open_store(db) as opened:
             story = load_story(story_id, opened)  # shipped, or imported into this store
-            annotations = opened.annotations(story.id, creator=creators)
+            annotations = opened.annotations(story.id, creator=creators, audience="public")
     view = edition_view(story, annotations, vocabulary)
     script = static_file("edition.js")
     return {
