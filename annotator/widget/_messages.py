@@ -1,0 +1,191 @@
+# The page's requests, answered: the one place where messages from reader.js
+# become calls on the Reader (and so on annotator.reading.Reading), and where
+# every error becomes an acknowledgement in plain words. The message shapes
+# are in _protocol.py.
+"""PageMessages: the Reader's handler for messages from the page."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AnnotationError, AnnotatorError, SpanError, UnknownTropeError
+from ..story import Story
+from ._protocol import (
+    Ack,
+    Selection,
+    WireStory,
+    annotation_payload,
+    story_payload,
+    tropes_payload,
+)
+
+if TYPE_CHECKING:
+    from ._reader import Reader
+
+log = logging.getLogger("annotator.widget")
+
+#: Stories with more paragraphs than this load in two messages: text first.
+SPLIT_LOAD_PARAGRAPHS = 1500
+
+
+class PageMessages:
+    """Mixed into :class:`~annotator.widget.Reader`: ``_on_msg``, one ``_msg_<type>`` a request."""
+
+    def _ack(
+        self: Reader, request: str, ok: bool, *, error: str | None = None, **extra: Any
+    ) -> None:
+        msg: Ack = {"type": "ack", "request": request, "ok": ok, "error": error}
+        msg.update(extra)  # type: ignore[typeddict-item]
+        self.surface.send(msg)
+
+    def _on_msg(self: Reader, _widget: Any, content: Any, _buffers: Any = None) -> None:
+        """Handle one message from the page (tests call this directly)."""
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        request = str(content.get("request", ""))
+        handler = getattr(self, f"_msg_{kind}", None) if isinstance(kind, str) else None
+        if handler is None:
+            self._ack(request, False, error=f"The page sent an unknown request {kind!r}.")
+            return
+        try:
+            result = handler(content)
+        except UnknownTropeError as e:
+            self._ack(request, False, error=plain(e), suggestions=e.suggestions)
+        except AnnotatorError as e:
+            self._ack(request, False, error=plain(e))
+        except Exception as e:  # never leave the page waiting
+            log.exception("annotator: handling %r failed", kind)
+            self._ack(
+                request, False, error=f"Something went wrong in Python ({type(e).__name__}: {e})."
+            )
+        else:
+            if kind != "load":
+                self._ack(request, True, result=result)
+
+    def _msg_load(self: Reader, content: dict[str, Any]) -> None:
+        if self._story_payload is None:
+            self._story_payload = cached_story_payload(self.story)
+        request = str(content.get("request", ""))
+        # A big story goes first, alone, so the page paints text while we read
+        # the annotations; they follow in one upsert.
+        split = len(self.story.paragraphs) > SPLIT_LOAD_PARAGRAPHS
+        with self._watcher.lock:  # no delta may slip between snapshot and reply
+            reply = {
+                "type": "load",
+                "request": request,
+                "story": self._story_payload,
+                "tropes": tropes_payload(self.reading.vocabulary),
+                "annotations": [],
+                "more": split,
+            }
+            if split:
+                self.surface.send(reply)
+            snapshot = self.reading.annotations()
+            self._watcher.seed(snapshot)
+            annotations = [annotation_payload(a) for a in snapshot]
+            if split:
+                self.surface.send({"type": "upsert", "annotations": annotations})
+            else:
+                reply["annotations"] = annotations
+                self.surface.send(reply)
+
+    def _msg_select(self: Reader, content: dict[str, Any]) -> Selection | None:
+        if content.get("start") is None and content.get("end") is None:
+            self.selection = None
+            return None
+        selection = self._verified_span(content)
+        self.selection = dict(selection)
+        return selection
+
+    def _msg_annotate(self: Reader, content: dict[str, Any]) -> dict[str, Any]:
+        span = self._verified_span(content)
+        a = self.annotate(
+            span["start"], span["end"],
+            tropes=_strings(content.get("tropes", []), "tropes"),
+            note=_string(content.get("note", ""), "note"),
+            colour=_colour(content.get("colour")),
+        )  # fmt: skip
+        return {"id": a.id}
+
+    def _msg_edit(self: Reader, content: dict[str, Any]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
+        if "tropes" in content:
+            kwargs["tropes"] = _strings(content["tropes"], "tropes")
+        if "note" in content:
+            kwargs["note"] = _string(content["note"], "note")
+        if "colour" in content:
+            kwargs["colour"] = _colour(content["colour"])
+        a = self.edit(_string(content.get("id"), "id"), **kwargs)
+        return {"id": a.id}
+
+    def _msg_delete(self: Reader, content: dict[str, Any]) -> dict[str, Any]:
+        gone = self.delete(_string(content.get("id"), "id"))
+        return {"ids": [a.id for a in gone]}
+
+    def _msg_link(self: Reader, content: dict[str, Any]) -> dict[str, Any]:
+        link = self.link(
+            _string(content.get("source"), "source"), _string(content.get("target"), "target")
+        )
+        return {"id": link.id}
+
+    def _msg_undo(self: Reader, _content: dict[str, Any]) -> dict[str, Any]:
+        return {"undone": self.undo()}
+
+    def _verified_span(self: Reader, content: dict[str, Any]) -> Selection:
+        start, end = self.story.check_span(content.get("start"), content.get("end"))
+        exact = self.story.text[start:end]
+        sent = content.get("exact")
+        if sent is not None and sent != exact:
+            raise SpanError(
+                f"the page selected {start}..{end} as {_short(sent)} but the story has "
+                f"{_short(exact)} there: the page and the kernel disagree about the text; "
+                "run the Reader cell again"
+            )
+        return {"start": start, "end": end, "exact": exact}
+
+
+_payloads: dict[tuple[str, str], WireStory] = {}
+
+
+def cached_story_payload(story: Story) -> WireStory:
+    """The story's wire form, kept for the last few stories (a re-run cell reuses it)."""
+    key = (story.id, story.version)
+    if key not in _payloads:
+        while len(_payloads) >= 4:
+            _payloads.pop(next(iter(_payloads)))
+        _payloads[key] = story_payload(story)
+    return _payloads[key]
+
+
+def plain(error: Exception) -> str:
+    """An error message as a sentence for the page."""
+    text = str(error).strip() or type(error).__name__
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _short(value: Any, n: int = 40) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return repr(text if len(text) <= n else text[: n - 1] + "…")
+
+
+def _string(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise AnnotationError(
+            f"the page sent a bad {what}: expected text, got {type(value).__name__}"
+        )
+    return value
+
+
+def _strings(value: Any, what: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise AnnotationError(f"the page sent bad {what}: expected a list of names")
+    return [v for v in value if v.strip()]
+
+
+def _colour(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    return _string(value, "colour")

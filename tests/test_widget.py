@@ -1,0 +1,459 @@
+"""The Reader widget without a browser: its Python API and its message protocol.
+
+A ``FakePage`` stands in for reader.js: it calls the widget's message handler
+directly and records what Python sends back.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from annotator.errors import AnnotationError, StoryError, UnknownTropeError
+from annotator.store import Store
+from annotator.story import Story
+from annotator.widget import Reader
+
+EMOJI_TEXT = (
+    "Masks 🎭 and Music\n\n"
+    "He wore a 🦊 fox mask; she wore a 🐈‍⬛ cat mask.\n\n"
+    "Later, 👀 they kissed.\n"
+)
+
+
+class FakePage:
+    """Plays reader.js: sends requests to the Reader, collects its messages."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.sent: list[dict] = []
+        self.seq = 0
+        reader.surface.send = lambda content, buffers=None: self.sent.append(content)
+
+    def request(self, type_: str, **payload) -> dict:
+        self.seq += 1
+        rid = f"t:{self.seq}"
+        self.reader._on_msg(self.reader.surface, {"type": type_, "request": rid, **payload}, [])
+        replies = [m for m in self.sent if m.get("request") == rid]
+        assert replies, f"no reply to {type_}"
+        return replies[-1]
+
+    def of_type(self, kind: str) -> list[dict]:
+        return [m for m in self.sent if m["type"] == kind]
+
+    def clear(self) -> None:
+        self.sent.clear()
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "reader.db"
+
+
+@pytest.fixture
+def reader(db):
+    r = Reader("one-dance", reader="ada", db=db, watch=False)
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def page(reader):
+    return FakePage(reader)
+
+
+def span_of(story: Story, phrase: str) -> tuple[int, int]:
+    start = story.text.index(phrase)
+    return start, start + len(phrase)
+
+
+# -- construction -------------------------------------------------------------------------
+
+
+def test_reader_from_id_story_or_store(db, story):
+    by_id = Reader("one-dance", reader="ada", db=db, watch=False)
+    shipped = by_id.annotations
+    assert by_id.story.id == "one-dance" and len(shipped) == 70  # the shipped reading
+    by_id.close()
+
+    with Store(db) as store:
+        by_story = Reader(story, reader="bo", db=store, watch=False)
+        assert by_story.story is story and by_story.store is store
+        assert [a.id for a in by_story.annotations] == [a.id for a in shipped]
+        by_story.close()
+        assert store.count("one-dance") == 70  # a store passed in stays open
+
+
+def test_default_store_is_annotator_db(monkeypatch, tmp_path):
+    monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "env.db"))
+    r = Reader(reader="ada", watch=False)
+    assert str(r.store.path) == str(tmp_path / "env.db") and r.story.id == "one-dance"
+    assert r.reader == "ada"
+    r.close()
+
+
+def test_bad_reader_name_or_story(db):
+    with pytest.raises(AnnotationError, match="needs a name"):
+        Reader(reader="  ", db=db, watch=False)
+    with pytest.raises(AnnotationError, match="too long"):
+        Reader(reader="x" * 200, db=db, watch=False)
+    with pytest.raises(StoryError, match="no story 'nope'"):
+        Reader("nope", db=db, watch=False)
+
+
+def test_repr_is_short_and_stable(reader):
+    text = repr(reader)
+    assert text == "<Reader 'one-dance' for 'ada': 65 annotations>"
+    assert "0x" not in text and "0x" not in repr(reader.surface)
+
+
+def test_public_names():
+    import annotator
+    import annotator.widget as widget
+
+    assert widget.__all__ == ["Reader", "ReaderSurface"]
+    assert annotator.Reader is Reader
+
+
+def test_front_end_files_load_as_esm_and_css(reader):
+    esm = reader.surface._esm
+    assert "export default" in esm
+    # data never becomes markup: no HTML parsing APIs at all
+    assert not re.search(
+        r"\.innerHTML\s*=|outerHTML\s*=|insertAdjacentHTML|document\.write|eval\(", esm
+    )
+    assert ".ann-root" in reader.surface._css
+
+
+# -- the Python API ----------------------------------------------------------------------
+
+
+def test_annotate_from_python_reaches_store_page_and_callbacks(reader, page, db, story):
+    changes = []
+    stop = reader.on_change(changes.append)
+    start, end = span_of(story, "hound mask")
+    a = reader.annotate(start, end, tropes=["Unmasking"], note="The mask.")
+    assert a.tropes == ("mask-reveal",) and a.creator == "ada" and a.quote.exact == "hound mask"
+    assert a in reader.annotations
+    with Store(db) as other:
+        assert other.get(a.id).note == "The mask."
+    upserts = page.of_type("upsert")
+    assert [x["id"] for x in upserts[-1]["annotations"]] == [a.id]
+    sent = upserts[-1]["annotations"][0]
+    assert (sent["start"], sent["end"], sent["creator"]) == (start, end, "ada")
+    assert sent["exact"] is None  # the page slices placed quotes from the text itself
+    assert changes[-1]["kind"] == "add" and changes[-1]["annotations"] == [a]
+    assert reader.surface.can_undo == "add"
+    stop()
+    reader.annotate(start, end, tropes="slow-dance")
+    assert len(changes) == 1
+
+
+def test_edit_delete_link_undo_delegate_to_reading(reader, page, story):
+    a = reader.annotate(*span_of(story, "hound mask"), tropes=["mask-reveal"])
+    b = reader.annotate(*span_of(story, "Kakashi slipped his mask off"), tropes=["mask-reveal"])
+    edited = reader.edit(a.id, note="Now with a note", colour="#f2c94c")
+    assert (
+        edited.note == "Now with a note"
+        and edited.colour == "#f2c94c"
+        and edited.tropes == a.tropes
+    )
+    link = reader.link(a.id, b.id)
+    assert link.motivation == "linking"
+    assert [(d, o.id) for d, o in reader.links_of(a.id)] == [("to", b.id)]
+    assert [(d, o.id) for d, o in reader.links_of(b.id)] == [("from", a.id)]
+    gone = reader.delete(b.id)
+    assert {x.id for x in gone} == {b.id, link.id}
+    assert page.of_type("remove")[-1]["ids"] == [b.id, link.id]
+    assert reader.undo() == "delete"
+    assert {b.id, link.id} <= {x.id for x in reader.annotations}
+    assert reader.undo() == "link" and reader.undo() == "edit"
+    assert reader.store.get(a.id).note == ""
+
+
+def test_view_state_setters_validate(reader):
+    reader.show = "mine"
+    assert reader.surface.show == "mine"
+    with pytest.raises(AnnotationError, match="everyone"):
+        reader.show = "some"
+    reader.trope_filter = "unmasking"
+    assert reader.trope_filter == "mask-reveal" and reader._trope_menu.value == "mask-reveal"
+    reader.trope_filter = None
+    assert reader.surface.trope_filter == ""
+    with pytest.raises(UnknownTropeError):
+        reader.trope_filter = "mask revel"
+    reader.hidden_tropes = ["Slow dance", ""]
+    assert reader.hidden_tropes == ["slow-dance", ""]
+
+
+def test_renaming_the_reader(reader, story):
+    reader.reader = "  bo "
+    assert (
+        reader.reader == "bo" and reader.surface.reader == "bo" and reader._name_box.value == "bo"
+    )
+    assert reader.annotate(*span_of(story, "hound mask"), note="x").creator == "bo"
+    reader._name_box.value = ""  # the text box: a bad name is refused and reverted
+    assert reader.reader == "bo" and reader._name_box.value == "bo"
+    assert "needs a name" in reader._message.value
+
+
+def test_readers_share_the_store_they_open(db, story):
+    one = Reader(story, reader="ada", db=db, watch=False)
+    two = Reader(story, reader="bo", db=str(db), watch=False)
+    assert one.store is two.store
+    one.close()
+    assert not two.store._closed and two.annotations
+    two.close()
+    assert two.store._closed
+    three = Reader(story, reader="cy", db=db, watch=False)
+    assert three.store is not one.store and three.annotations
+    three.close()
+
+
+def test_close_stops_everything(db):
+    r = Reader(reader="ada", db=db)
+    page = FakePage(r)
+    r.close()
+    r.close()  # twice is fine
+    assert r._watcher.closed and r.store._closed  # it opened the store, so it closed it
+    with Store(db) as other:
+        other.delete(other.annotations("one-dance")[0].id)
+    assert page.sent == []
+
+
+# -- messages from the page ------------------------------------------------------------------
+
+
+def test_load_reply_has_story_tropes_and_annotations(reader, page, story):
+    reply = page.request("load")
+    assert reply["type"] == "load"
+    wire = reply["story"]
+    rebuilt = wire["lead"] + "".join(p["text"] + p.get("after", "\n\n") for p in wire["paragraphs"])
+    assert rebuilt == story.text and wire["length"] == len(story.text)
+    p1 = next(p for p in wire["paragraphs"] if p["id"] == "p1")
+    assert p1["kind"] == "dialogue" and p1["speaker"] == "Kurenai"
+    assert p1["sentences"][0] == [0, 9] and p1["start"] == 11  # relative to the paragraph
+    assert sum(p.get("sceneBreakBefore", False) for p in wire["paragraphs"]) == 4
+    assert "speaker" not in next(
+        p for p in wire["paragraphs"] if p["id"] == "p3"
+    )  # defaults left out
+    assert reply["more"] is False
+    assert {t["id"] for t in reply["tropes"]} >= {"mask-reveal", "slow-dance"}
+    mask = next(t for t in reply["tropes"] if t["id"] == "mask-reveal")
+    assert mask["underline"] == "dashed" and mask["colour"].startswith("#")
+    assert len(reply["annotations"]) == 70
+    assert not page.of_type("ack")  # a load is answered by the load reply itself
+
+
+def test_a_big_story_loads_text_first_then_annotations(db, monkeypatch):
+    from annotator.widget import _messages
+
+    monkeypatch.setattr(_messages, "SPLIT_LOAD_PARAGRAPHS", 10)
+    r = Reader(reader="ada", db=db, watch=False)
+    page = FakePage(r)
+    page.request("load")
+    load, upsert = page.sent
+    assert load["type"] == "load" and load["more"] is True and load["annotations"] == []
+    assert upsert["type"] == "upsert" and len(upsert["annotations"]) == 70
+    r.close()
+
+
+def test_annotate_edit_delete_undo_link_by_message(reader, page, story):
+    start, end = span_of(story, "hound mask")
+    ack = page.request(
+        "annotate",
+        start=start,
+        end=end,
+        exact="hound mask",
+        tropes=["mask-reveal"],
+        note=" hi ",
+        colour=None,
+    )
+    assert ack["ok"] and ack["error"] is None
+    ident = ack["result"]["id"]
+    # the delta goes out before the acknowledgement, so the page can flash it
+    kinds = [m["type"] for m in page.sent]
+    assert kinds.index("upsert") < kinds.index("ack")
+    assert reader.store.get(ident).note == "hi"
+
+    ack = page.request("edit", id=ident, tropes=["mask-reveal", "first kiss"], note="edited")
+    assert ack["ok"]
+    got = reader.store.get(ident)
+    assert got.tropes == ("mask-reveal", "first-kiss") and got.note == "edited"
+    assert page.of_type("upsert")[-1]["annotations"][0]["note"] == "edited"
+
+    other = reader.annotate(*span_of(story, "Kakashi slipped his mask off"), tropes=["mask-reveal"])
+    ack = page.request("link", source=ident, target=other.id)
+    assert ack["ok"] and reader.store.get(ack["result"]["id"]).links == (other.id,)
+
+    ack = page.request("delete", id=ident)
+    assert ack["ok"] and len(ack["result"]["ids"]) == 2  # the annotation and its link
+    assert ident in page.of_type("remove")[-1]["ids"]
+
+    ack = page.request("undo")
+    assert ack["ok"] and ack["result"] == {"undone": "delete"}
+    assert reader.store.get(ident).note == "edited"
+    assert reader.surface.can_undo == "link"  # the change before the delete
+
+
+def test_unknown_trope_is_refused_with_the_closest_id(reader, page, story):
+    start, end = span_of(story, "hound mask")
+    before = reader.store.count()
+    ack = page.request("annotate", start=start, end=end, exact="hound mask", tropes=["mask revel"])
+    assert not ack["ok"]
+    assert ack["error"] == "Unknown trope 'mask revel'; did you mean 'mask-reveal'?"
+    assert ack["suggestions"] == ["mask-reveal"]
+    assert reader.store.count() == before
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "exact", "message"),
+    [
+        (200, 100, None, "reversed"),
+        (100, 100, None, "empty"),
+        (-1, 10, None, "outside story"),
+        (0, 10**7, None, "outside story"),
+        ("5", 10, None, "whole number"),
+        (9, 11, None, "white space"),
+        (0, 9, "One Dunce", "disagree about the text"),
+    ],
+)
+def test_bad_spans_are_refused_in_plain_words(page, start, end, exact, message):
+    for kind in ("select", "annotate"):
+        payload = {"start": start, "end": end, "tropes": ["fluff"]}
+        if exact is not None:
+            payload["exact"] = exact
+        ack = page.request(kind, **payload)
+        assert not ack["ok"] and message in ack["error"], ack["error"]
+        assert ack["error"][0].isupper() and ack["error"].endswith((".", "?"))
+
+
+def test_malformed_requests_get_an_error_ack(page):
+    assert "unknown request" in page.request("explode")["error"]
+    assert "list of names" in page.request("annotate", start=0, end=9, tropes="fluff")["error"]
+    assert "bad id" in page.request("delete", id=None)["error"]
+    assert "No annotation 'urn:x'" in page.request("delete", id="urn:x")["error"]
+
+
+def test_selection_is_verified_by_python(reader, page, story):
+    seen = []
+    reader.observe(lambda change: seen.append(change["new"]), "selection")
+    assert reader.selection is None
+    start, end = span_of(story, "hound mask")
+    ack = page.request("select", start=start, end=end, exact="hound mask")
+    assert ack["ok"] and ack["result"] == {"start": start, "end": end, "exact": "hound mask"}
+    assert reader.selection == {"start": start, "end": end, "exact": "hound mask"}
+    bad = page.request("select", start=start, end=end, exact="hound mast")
+    assert not bad["ok"] and reader.selection["exact"] == "hound mask"  # unchanged
+    page.request("select", start=None, end=None)
+    assert reader.selection is None and seen[0]["exact"] == "hound mask" and seen[-1] is None
+
+
+def test_code_points_with_emoji(db):
+    story = Story.from_text("emoji-test", EMOJI_TEXT, {"title": "Masks 🎭 and Music"})
+    r = Reader(story, reader="ada", db=db, watch=False)
+    page = FakePage(r)
+    wire = page.request("load")["story"]
+    for p in wire["paragraphs"]:
+        assert p["text"] == EMOJI_TEXT[p["start"] : p["end"]]
+        assert len(p["text"]) == p["end"] - p["start"]  # code points, not UTF-16 units
+    start, end = span_of(story, "cat mask")
+    assert start == EMOJI_TEXT.index("cat mask")
+    utf16_start = len(EMOJI_TEXT[:start].encode("utf-16-le")) // 2
+    assert utf16_start > start  # a page counting UTF-16 units would be off
+    ack = page.request("select", start=start, end=end, exact="cat mask")
+    assert ack["ok"] and r.selection["exact"] == "cat mask"
+    wrong = page.request("select", start=utf16_start, end=utf16_start + 8, exact="cat mask")
+    assert not wrong["ok"] and "disagree" in wrong["error"]
+    ack = page.request("annotate", start=start, end=end, exact="cat mask", tropes=["mask-reveal"])
+    assert r.store.get(ack["result"]["id"]).quote.exact == "cat mask"
+    r.close()
+
+
+# -- staying in sync ----------------------------------------------------------------------------
+
+
+def test_two_readers_on_one_store_stay_in_sync(db, story):
+    one = Reader(story, reader="ada", db=db, watch=False)
+    two = Reader(story, reader="bo", db=db, watch=False)
+    page_two = FakePage(two)
+    heard = []
+    two.on_change(heard.append)
+    a = one.annotate(*span_of(story, "hound mask"), tropes=["mask-reveal"])
+    assert page_two.of_type("upsert")[-1]["annotations"][0]["id"] == a.id
+    assert heard[-1]["kind"] == "add" and heard[-1]["ids"] == [a.id]
+    one.edit(a.id, note="changed")
+    assert page_two.of_type("upsert")[-1]["annotations"][0]["note"] == "changed"
+    one.delete(a.id)
+    assert page_two.of_type("remove")[-1]["ids"] == [a.id]
+    assert [c["kind"] for c in heard] == ["add", "update", "delete"]
+    assert two.refresh() is False  # nothing is reported twice
+    one.close()
+    two.close()
+
+
+def test_without_a_page_the_first_poll_only_takes_a_baseline(reader, page, db):
+    _write_from_another_process(db)
+    assert reader.refresh() is False and page.sent == []
+    second = _write_from_another_process(db)
+    assert reader.refresh() is True
+    assert [a["id"] for a in page.of_type("upsert")[-1]["annotations"]] == [second]
+
+
+def test_other_stories_are_not_reported(db, story):
+    r = Reader(story, reader="ada", db=db, watch=False)
+    page = FakePage(r)
+    other = Story.from_text("other-story", "Other\n\nSome text here.\n", {"title": "Other"})
+    r2 = Reader(other, reader="ada", db=db, watch=False)
+    r2.annotate(7, 11, tropes=["fluff"])
+    assert page.sent == []
+    r.close()
+    r2.close()
+
+
+def _write_from_another_process(db, story_id="one-dance"):
+    code = textwrap.dedent(
+        f"""
+        from annotator.library import load_story
+        from annotator.reading import Reading
+        from annotator.store import Store
+        store = Store({str(db)!r})
+        story = load_story({story_id!r})
+        a = Reading(story, store, "cli").annotate(11, 20, tropes=["banter"])
+        print(a.id)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def test_changes_by_another_process_arrive_on_refresh(reader, page, db):
+    page.request("load")  # what the page was shown is the baseline
+    ident = _write_from_another_process(db)
+    assert page.of_type("upsert") == []  # no in-process notification for another process
+    assert reader.refresh() is True
+    assert page.of_type("upsert")[-1]["annotations"][0]["id"] == ident
+    with Store(db) as other:  # a delete through another connection
+        other.delete(ident)
+    assert page.of_type("remove")[-1]["ids"] == [ident]  # same process: notified at once
+    assert reader.refresh() is False  # and the poll does not repeat it
+
+
+def test_other_processes_are_followed_by_themselves(db):
+    r = Reader(reader="ada", db=db)
+    page = FakePage(r)
+    page.request("load")
+    heard = []
+    r.on_change(heard.append)
+    ident = _write_from_another_process(db)
+    deadline = time.monotonic() + 5
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert heard and heard[0]["ids"] == [ident]
+    assert page.of_type("upsert")[-1]["annotations"][0]["id"] == ident
+    r.close()
