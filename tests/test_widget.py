@@ -15,6 +15,7 @@ import time
 import pytest
 
 from annotator.errors import AnnotationError, StoryError, UnknownTropeError
+from annotator.reading import Reading
 from annotator.store import Store
 from annotator.story import Story
 from annotator.widget import Reader
@@ -204,12 +205,15 @@ def test_renaming_the_reader(reader, story):
 
 def test_readers_share_the_store_they_open(db, story):
     one = Reader(story, reader="ada", db=db, watch=False)
-    two = Reader(story, reader="bo", db=str(db), watch=False)
-    assert one.store is two.store
+    two = Reader(story, reader="ada", db=str(db), watch=False)
+    assert one.store is two.store and one.store.user == "ada"  # it acts for its reader
+    other = Reader(story, reader="bo", db=db, watch=False)
+    assert other.store is not one.store and other.store.user == "bo"
     one.close()
     assert not two.store._closed and two.annotations
     two.close()
-    assert two.store._closed
+    assert two.store._closed and not other.store._closed
+    other.close()
     three = Reader(story, reader="cy", db=db, watch=False)
     assert three.store is not one.store and three.annotations
     three.close()
@@ -457,3 +461,264 @@ def test_other_processes_are_followed_by_themselves(db):
     assert heard and heard[0]["ids"] == [ident]
     assert page.of_type("upsert")[-1]["annotations"][0]["id"] == ident
     r.close()
+
+
+# -- suggestions in the gutter ------------------------------------------------------------
+
+
+def _hints_for(page, pid):
+    pushes = [m for m in page.of_type("hints") if pid in m["paragraphs"]]
+    assert pushes, f"no hints were sent for {pid}"
+    return [h for h in pushes[-1]["hints"] if h["paragraph"] == pid]
+
+
+def test_suggestions_are_off_by_default_and_come_on_request(reader, page):
+    assert reader.show_suggestions is False and reader._suggest_button.value is False
+    page.request("load")
+    assert page.of_type("hints") == []  # nothing is computed until the reader asks
+    ack = page.request("hints", paragraphs=None)
+    assert ack["ok"] and ack["result"]["count"] > 50
+    push = page.of_type("hints")[-1]
+    assert len(push["paragraphs"]) == len(reader.story.body_paragraphs)
+    first = push["hints"][0]
+    assert set(first) >= {"paragraph", "start", "end", "trope", "score", "evidence", "spans"}
+    assert "story" not in first and 0 < first["score"] <= 1
+    text = reader.story.text
+    assert all(text[a:b] == w for (a, b), w in zip(first["spans"], first["evidence"]))
+    page.clear()
+    ack = page.request("hints", paragraphs=["p3", "p8"])
+    assert ack["ok"] and page.of_type("hints")[-1]["paragraphs"] == ["p3", "p8"]
+    assert {h["paragraph"] for h in page.of_type("hints")[-1]["hints"]} <= {"p3", "p8"}
+    assert "no paragraph" in page.request("hints", paragraphs=["p999"])["error"].lower()
+    # the toggle is the ipywidgets button, linked to the page's trait
+    reader._suggest_button.value = True
+    assert reader.surface.suggestions is True and reader.show_suggestions is True
+
+
+def test_accepting_a_hint_by_message_makes_the_readers_annotation(reader, page):
+    from annotator.suggest import ACCEPTED_FROM
+
+    reader.show_suggestions = True
+    page.request("hints", paragraphs=["p3"])
+    hint = _hints_for(page, "p3")[0]
+    page.clear()
+    ack = page.request("accept", paragraph="p3", trope=hint["trope"])
+    assert ack["ok"], ack["error"]
+    a = reader.store.get(ack["result"]["id"])
+    assert a.creator == "ada" and a.tropes == (hint["trope"],)
+    assert (a.start, a.end) == (hint["start"], hint["end"])
+    assert a.extra[ACCEPTED_FROM] == hint["generator"]
+    kinds = [m["type"] for m in page.sent]
+    assert kinds.index("upsert") < kinds.index("hints") < kinds.index("ack")  # highlight, then hints
+    assert hint["trope"] not in {h["trope"] for h in _hints_for(page, "p3")}  # tagged: not offered
+    assert reader.surface.can_undo == "add"
+    # accepting it again is refused in plain words
+    again = page.request("accept", paragraph="p3", trope=hint["trope"])
+    assert not again["ok"] and "not suggested for paragraph 3 any more" in again["error"]
+    reader.undo()
+    assert hint["trope"] in {s.trope for s in reader.suggestions if s.paragraph == "p3"}
+
+
+def test_dismissing_a_hint_is_remembered_across_readers_and_sessions(db, story):
+    r = Reader(story, reader="ada", db=db, watch=False, suggestions=True)
+    page = FakePage(r)
+    page.request("hints", paragraphs=["p8"])
+    hint = _hints_for(page, "p8")[0]
+    ack = page.request("dismiss", paragraph="p8", trope=hint["trope"])
+    assert ack["ok"]
+    assert hint["trope"] not in {h["trope"] for h in _hints_for(page, "p8")}
+    assert r.store.count("one-dance") == 70  # a dismissal is not an annotation
+    r.close()
+
+    again = Reader(story, reader="ada", db=db, watch=False)  # a new session (kernel restart)
+    assert (("p8", hint["trope"])) not in {s.key for s in again.suggestions}
+    other = Reader(story, reader="bo", db=db, watch=False)  # dismissals are per reader
+    assert ("p8", hint["trope"]) in {s.key for s in other.suggestions}
+    other.close()
+    assert again.undismiss_suggestion(("p8", hint["trope"])) is True
+    assert ("p8", hint["trope"]) in {s.key for s in again.suggestions}
+    again.close()
+
+
+def test_suggestion_api_in_python(reader, page, story):
+    s = next(x for x in reader.suggestions if x.paragraph == "p16")
+    a = reader.accept_suggestion(s)
+    assert a.tropes == (s.trope,) and story.text[a.start : a.end] == story.text[s.start : s.end]
+    assert page.of_type("hints") == []  # suggestions off: the page is not sent hints
+    reader.show_suggestions = True
+    other = next(x for x in reader.suggestions if x.paragraph == "p16")
+    d = reader.dismiss_suggestion((other.paragraph, other.trope))
+    assert (d.paragraph, d.trope, d.reader) == ("p16", other.trope, "ada")
+    assert other.trope not in {h["trope"] for h in _hints_for(page, "p16")}
+    with pytest.raises(AnnotationError, match="not suggested"):
+        reader.dismiss_suggestion(other)
+    with pytest.raises(AnnotationError, match="a \\(paragraph id, trope\\) pair"):
+        reader.accept_suggestion("p16")
+
+
+# -- the acting user and audiences ------------------------------------------------------------
+
+
+def test_the_store_acts_for_the_reader(reader, page, story):
+    from annotator.errors import PermissionDeniedError
+
+    assert reader.store.user == "ada"
+    with Store(reader.store.path) as admin:
+        theirs = Reading(story, admin, "bo").annotate(*span_of(story, "hound mask"), note="bo's")
+        hidden = Reading(story, admin, "bo").annotate(
+            *span_of(story, "hound mask"), note="secret", audience="private"
+        )
+    reader.refresh()
+    ids = {a.id for a in reader.annotations}
+    assert theirs.id in ids and hidden.id not in ids  # bo's private note stays bo's
+    ack = page.request("edit", id=theirs.id, note="mine now")
+    assert not ack["ok"]
+    assert ack["error"] == "This annotation is bo's: you can edit only your own (you are reading as ada)."
+    assert "your own" in page.request("delete", id=theirs.id)["error"]
+    with pytest.raises(PermissionDeniedError):
+        reader.delete(theirs.id)
+
+
+def test_audience_travels_to_the_page_and_back(reader, page, story):
+    page.request("load")
+    assert all(a["audience"] == "public" for a in page.of_type("load")[-1]["annotations"])
+    start, end = span_of(story, "hound mask")
+    ack = page.request(
+        "annotate", start=start, end=end, exact="hound mask", note="n", audience="private"
+    )
+    assert ack["ok"] and reader.store.get(ack["result"]["id"]).audience == "private"
+    assert page.of_type("upsert")[-1]["annotations"][0]["audience"] == "private"
+    ident = ack["result"]["id"]
+    assert page.request("edit", id=ident, audience="public")["ok"]
+    assert reader.store.get(ident).audience == "public"
+    # groups: the audience menu lists the reader's groups
+    assert reader.groups == [] and reader.surface.groups == []
+    reader.store.create_group("book-club")
+    assert reader.groups == ["book-club"] and reader.surface.groups == ["book-club"]
+    assert page.request("edit", id=ident, audience="group:book-club")["ok"]
+    bad = page.request("edit", id=ident, audience="group:strangers")
+    assert not bad["ok"] and bad["error"].startswith("You (ada) are not in the group 'strangers'")
+    a = reader.annotate(start, end, note="for me", audience="private")
+    assert reader.edit(a.id, audience="group:book-club").audience == "group:book-club"
+
+
+def test_an_annotation_made_private_leaves_other_pages(db, story):
+    ada = Reader(story, reader="ada", db=db, watch=False)
+    bo = Reader(story, reader="bo", db=db, watch=False)
+    assert ada.store is not bo.store
+    page = FakePage(bo)
+    page.request("load")
+    a = ada.annotate(*span_of(story, "hound mask"), tropes=["mask-reveal"])
+    assert page.of_type("upsert")[-1]["annotations"][0]["id"] == a.id
+    ada.edit(a.id, audience="private")
+    assert page.of_type("remove")[-1]["ids"] == [a.id]  # bo may no longer see it
+    ada.edit(a.id, note="still private")
+    assert page.of_type("remove")[-1]["ids"] == [a.id] and len(page.of_type("remove")) == 1
+    ada.edit(a.id, audience="public")
+    assert page.of_type("upsert")[-1]["annotations"][0]["id"] == a.id
+    ada.close()
+    bo.close()
+
+
+def test_an_annotation_gone_behind_the_pages_back_is_dropped_in_plain_words(reader, page, db):
+    page.request("load")
+    ident = _write_from_another_process(db)
+    reader.refresh()
+    code = f"from annotator.store import Store; Store({str(db)!r}).delete({ident!r})"
+    subprocess.run([sys.executable, "-c", code], check=True)  # this Reader does not watch
+    page.clear()
+    ack = page.request("edit", id=ident, note="x")
+    assert not ack["ok"]
+    assert ack["error"] == (
+        "That annotation is no longer here: it was deleted, or it is no longer shared with you."
+    )
+    assert page.of_type("remove")[-1]["ids"] == [ident]
+
+
+def test_renaming_opens_the_store_for_the_new_reader(reader, page, story):
+    page.request("load")
+    mine = reader.annotate(*span_of(story, "hound mask"), note="ada only", audience="private")
+    page.clear()
+    reader._name_box.value = "bo"
+    assert reader.reader == "bo" and reader.store.user == "bo" and reader.surface.reader == "bo"
+    assert page.of_type("remove")[-1]["ids"] == [mine.id]  # bo may not see ada's private note
+    assert mine.id not in {a.id for a in reader.annotations}
+    assert reader.surface.can_undo == ""  # ada's undo is not bo's
+    assert reader.annotate(*span_of(story, "hound mask"), note="bo's").creator == "bo"
+    page.clear()
+    reader.reader = "ada"
+    assert [a["id"] for a in page.of_type("upsert")[-1]["annotations"]] == [mine.id]
+
+
+def test_a_store_opened_for_someone_else_is_refused(db, story):
+    from annotator.errors import PermissionDeniedError
+
+    with Store(db, user="ada") as store:
+        with pytest.raises(PermissionDeniedError, match="open for 'ada'"):
+            Reader(story, reader="bo", db=store, watch=False)
+        r = Reader(story, reader="ada", db=store, watch=False)
+        r._name_box.value = "bo"  # the page's name box: refused, reverted, explained
+        assert r.reader == "ada" and r._name_box.value == "ada"
+        assert "open for 'ada'" in r._message.value
+        r.close()
+
+
+def test_reader_on_a_shared_postgresql_store(postgres_url, story):
+    ada = Reader(story, reader="ada", db=postgres_url, watch=False)
+    bo = Reader(story, reader="bo", db=postgres_url, watch=False)
+    assert ada.store.backend == "postgresql" and ada.store.user == "ada"
+    assert len(ada.annotations) == 70  # a new store starts with the shipped reading
+    page = FakePage(bo)
+    page.request("load")
+    a = ada.annotate(*span_of(story, "hound mask"), tropes=["mask-reveal"], audience="private")
+    assert a.id not in {x.id for x in bo.annotations}
+    s = bo.suggestions[0]
+    bo.dismiss_suggestion(s)
+    bo.close()
+    again = Reader(story, reader="bo", db=postgres_url, watch=False)
+    assert s.key not in {x.key for x in again.suggestions}
+    again.close()
+    ada.close()
+
+
+def test_the_readers_hints_are_suggest_hints(reader, story):
+    from annotator.suggest import hints
+
+    s = next(x for x in reader.suggestions if x.paragraph == "p3")
+    reader.accept_suggestion(s)
+    reader.dismiss_suggestion(next(x for x in reader.suggestions if x.paragraph == "p8"))
+    reader.annotate(*span_of(story, "hound mask"), tropes=["mask-reveal"])
+    assert reader.suggestions == hints(reader.reading)  # the same, only faster
+    some = ["p3", "p8", "p12", "p40"]
+    assert reader._hints(some) == hints(reader.reading, some)
+    assert reader._hints(some, top=None) == hints(reader.reading, some, top=None)
+
+
+def test_the_audience_menu_follows_group_changes(db, story):
+    r = Reader(story, reader="ada", db=db)  # watching: a group change is a store-wide notice
+    assert r.surface.groups == []
+    r.store.create_group("book-club")
+    assert r.surface.groups == ["book-club"]
+    with Store(db) as admin:
+        admin.create_group("poets")
+        admin.add_members("poets", ["ada"])
+    assert r.surface.groups == ["book-club", "poets"]
+    r.close()
+
+
+def test_leaving_a_group_takes_its_annotations_off_the_page(db, story):
+    with Store(db) as admin:
+        admin.create_group("club")
+        admin.add_members("club", ["ada", "bo"])
+    bo = Reader(story, reader="bo", db=db, watch=False)
+    shared = bo.annotate(*span_of(story, "hound mask"), note="for the club", audience="group:club")
+    ada = Reader(story, reader="ada", db=db)
+    page = FakePage(ada)
+    page.request("load")
+    assert shared.id in {a["id"] for a in page.of_type("load")[-1]["annotations"]}
+    with Store(db) as admin:
+        admin.remove_members("club", ["ada"])
+    assert page.of_type("remove")[-1]["ids"] == [shared.id]
+    assert ada.surface.groups == []
+    ada.close()
+    bo.close()

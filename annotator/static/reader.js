@@ -21,6 +21,8 @@
  * @property {string[]} hidden_tropes trope ids switched off in the legend ("" = untagged)
  * @property {string} can_undo       label of the change undo would revert, or ""
  * @property {string} height         CSS height of the reading pane
+ * @property {boolean} suggestions   show trope suggestions (hints) in the gutter
+ * @property {string[]} groups       the reader's groups (audience "group:<name>")
  *
  * @typedef {Object} WireParagraph
  * @property {string} id
@@ -68,15 +70,29 @@
  * @property {string|null} targetRef for links: the set-up annotation id
  * @property {string} modified
  * @property {boolean} orphan        the text changed; no place fits the quote
+ * @property {string} audience       "public" | "private" | "group:<name>"
+ *
+ * @typedef {Object} WireHint         a trope suggestion (never an annotation by itself)
+ * @property {string} paragraph       paragraph id
+ * @property {number} start           the triggering passage (what "Tag" annotates)
+ * @property {number} end
+ * @property {string} trope           trope id
+ * @property {number} score           confidence in [0, 1]
+ * @property {string[]} evidence      the words that triggered it
+ * @property {number[][]} spans       [start, end] of each evidence item (story offsets)
+ * @property {string} generator
+ * @property {string|null} similarTo
  *
  * Page -> Python (model.send); each carries `request`, echoed by the ack:
  * @typedef {{type:"load", request:string}} LoadRequest
  * @typedef {{type:"select", request:string, start:number|null, end:number|null, exact?:string}} SelectRequest
- * @typedef {{type:"annotate", request:string, start:number, end:number, exact:string, tropes:string[], note:string, colour:string|null}} AnnotateRequest
- * @typedef {{type:"edit", request:string, id:string, tropes?:string[], note?:string, colour?:string|null}} EditRequest
+ * @typedef {{type:"annotate", request:string, start:number, end:number, exact:string, tropes:string[], note:string, colour:string|null, audience?:string}} AnnotateRequest
+ * @typedef {{type:"edit", request:string, id:string, tropes?:string[], note?:string, colour?:string|null, audience?:string}} EditRequest
  * @typedef {{type:"delete", request:string, id:string}} DeleteRequest
  * @typedef {{type:"link", request:string, source:string, target:string}} LinkRequest
  * @typedef {{type:"undo", request:string}} UndoRequest
+ * @typedef {{type:"hints", request:string, paragraphs:string[]|null}} HintsRequest  (answered by a Hints message, then an ack)
+ * @typedef {{type:"accept"|"dismiss"|"undismiss", request:string, paragraph:string, trope:string}} SuggestionRequest
  *
  * Python -> page (msg:custom):
  * @typedef {{type:"load", request:string, story:WireStory, tropes:WireTrope[], annotations:WireAnnotation[], more:boolean}} LoadReply
@@ -85,6 +101,7 @@
  * @typedef {{type:"remove", ids:string[]}} Remove
  * @typedef {{type:"ack", request:string, ok:boolean, error:string|null, suggestions?:string[], result?:*}} Ack
  * @typedef {{type:"focus", id:string}} Focus
+ * @typedef {{type:"hints", paragraphs:string[], hints:WireHint[]}} Hints  (replaces the hints of `paragraphs`)
  */
 
 const COLOUR_RE = /^#[0-9a-fA-F]{6}$/;
@@ -114,6 +131,13 @@ const BLOCK_ITEMS = 100;
 const REQUEST_TIMEOUT_MS = 15000;
 const MAX_LANES = 4;
 const WORD_RE = /[\p{L}\p{N}]+/gu;
+const HINTS_BATCH_MS = 40; // hint requests for blocks coming into view are batched
+const SVG_NS = "http://www.w3.org/2000/svg";
+const ICONS = {
+  lock: "M4 7V5a4 4 0 0 1 8 0v2h.5A1.5 1.5 0 0 1 14 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 13.5v-5A1.5 1.5 0 0 1 3.5 7H4zm2 0h4V5a2 2 0 1 0-4 0v2z",
+  group: "M5.5 8a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zm5.5 0a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM0 13.5C0 11 2.5 9.5 5.5 9.5S11 11 11 13.5V14H0v-.5zm12 .5v-.5c0-1.2-.4-2.3-1.1-3.1.4-.1.7-.1 1.1-.1 2.3 0 4 1.2 4 3.2v.5h-4z",
+  bulb: "M8 1a4.5 4.5 0 0 0-2.7 8.1c.5.4.7.8.7 1.3V11h4v-.6c0-.5.2-.9.7-1.3A4.5 4.5 0 0 0 8 1zM6 12h4v1.2H6zm.6 2h2.8l-.4 1H7z",
+};
 
 let viewCounter = 0;
 
@@ -143,6 +167,20 @@ function h(tag, props = {}, ...children) {
     el.append(typeof c === "string" ? document.createTextNode(c) : c);
   }
   return el;
+}
+
+/** A small inline icon (an SVG path of ours; aria-hidden). */
+function icon(name) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.setAttribute("class", "ann-ico");
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("d", ICONS[name]);
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
 }
 
 function excerpt(text, n) {
@@ -277,6 +315,13 @@ class ReaderView {
     this.paraAnchor = null; // shift-click on paragraph numbers
     this.linkFrom = null;
     this.hoverTimer = null;
+    this.hints = new Map(); // paragraph index -> [WireHint], best first
+    this.hintsFetched = new Set(); // paragraph indexes asked for (or pushed)
+    this.hintQueue = new Set(); // paragraph indexes to ask for in the next batch
+    this.hintTimer = null;
+    this.hintObserver = null;
+    this.sg = null; // the open suggestion list: {pi}
+    this.lastAudience = "public";
     this.buildSkeleton();
     this.bindModel();
     this.requestLoad();
@@ -335,7 +380,12 @@ class ReaderView {
     this.toolbar = new Editor(this);
     this.popover = h("div", { className: "ann-popover", attrs: { role: "dialog", "aria-label": "Annotations here", hidden: true } });
     this.hovercard = h("div", { className: "ann-hovercard", attrs: { role: "tooltip", hidden: true, id: `${scope}-tip` } });
-    this.sheet.append(this.toolbar.el, this.popover, this.hovercard);
+    this.sgList = h("div", { className: "ann-sg", attrs: { role: "dialog", "aria-label": "Suggested tropes", hidden: true } });
+    this.sgList.addEventListener("click", (e) => this.hintClick(e));
+    this.sgList.addEventListener("mouseover", (e) => this.hintHot(e));
+    this.sgList.addEventListener("focusin", (e) => this.hintHot(e));
+    this.sgList.addEventListener("mouseleave", () => this.showEvidence(null));
+    this.sheet.append(this.toolbar.el, this.popover, this.hovercard, this.sgList);
     this.applyHeight();
     this.bindDom();
   }
@@ -349,9 +399,17 @@ class ReaderView {
   bindModel() {
     this.onMsg = (msg) => this.handleMessage(msg);
     this.onFilter = () => this.refilter();
-    this.onReader = () => this.refilter(true);
+    this.onReader = () => {
+      this.refilter(true);
+      if (this.loaded && this.hintsOn()) {
+        this.clearHints(); // hints are per reader: what they dismissed or tagged
+        this.fetchHints();
+      }
+    };
     this.onHeight = () => this.applyHeight();
+    this.onSuggestions = () => this.suggestionsChanged();
     this.model.on("msg:custom", this.onMsg);
+    this.model.on("change:suggestions", this.onSuggestions);
     this.model.on("change:show", this.onFilter);
     this.model.on("change:trope_filter", this.onFilter);
     this.model.on("change:hidden_tropes", this.onFilter);
@@ -411,6 +469,9 @@ class ReaderView {
         p.resolve(msg);
         break;
       }
+      case "hints":
+        if (this.loaded) this.applyHints(msg);
+        break;
       case "focus":
         if (typeof msg.id !== "string") break;
         if (this.loaded) this.goTo(msg.id, { open: false });
@@ -441,6 +502,7 @@ class ReaderView {
       textEl: null,
     }));
     this.starts = this.paras.map((p) => p.start);
+    this.paraIndexById = new Map(this.paras.map((p) => [p.id, p.index]));
     this.setTropes(msg.tropes || []);
     for (const a of msg.annotations || []) this.index(a);
     this.lazy = this.paras.length > LAZY_PARAGRAPHS || this.anns.size > LAZY_ANNOTATIONS || !!msg.more;
@@ -464,6 +526,8 @@ class ReaderView {
       this.pendingFocus = null;
       requestAnimationFrame(() => this.goTo(id, { open: false }));
     }
+    this.root.dataset.suggestions = this.hintsOn() ? "on" : "off";
+    if (this.hintsOn()) this.fetchHints(); // after the first paint, never before it
   }
 
   setTropes(tropes) {
@@ -483,6 +547,10 @@ class ReaderView {
     for (const name of ["pending", "cursor"]) {
       rules.push(`::highlight(${this.scope}-${name}){background-color:${name === "pending" ? "rgba(66,133,244,.30)" : "rgba(66,133,244,.16)"};}`);
     }
+    // Suggestion evidence: faint while the list is open, stronger for the row in focus.
+    rules.push(`::highlight(${this.scope}-evidence){background-color:rgba(245,166,35,.20);}`);
+    rules.push(`::highlight(${this.scope}-evidence-hot){background-color:rgba(245,166,35,.42);}`);
+    rules.push(`::highlight(${this.scope}-passage){background-color:rgba(66,133,244,.10);}`);
     this.styleEl.textContent = rules.join("\n");
   }
 
@@ -508,6 +576,7 @@ class ReaderView {
         const block = this.pageBlock();
         block.append(this.buildParagraph(p, block));
         block.paras.push(p.index);
+        if (block.hintSeen) this.wantHints([p.index]);
         block.estimate += 17 + Math.ceil(p.text.length / 68) * 29;
         block.style.containIntrinsicSize = `auto ${block.estimate}px`;
       }
@@ -528,6 +597,7 @@ class ReaderView {
       block.seen = !this.lazy;
       this.page.append(block);
       if (this.lazy) this.observer.observe(block);
+      if (this.hintObserver) this.hintObserver.observe(block);
     }
     return block;
   }
@@ -586,6 +656,7 @@ class ReaderView {
         data: { pi: p.index },
       });
       const gutter = h("div", { className: "ann-gutter" }, num);
+      p.gutter = gutter;
       if (p.speaker && (p.kind === "dialogue" || p.kind === "mixed")) {
         gutter.append(h("span", { className: "ann-speaker", text: p.speaker }));
         gutter.setAttribute("title", `${p.speaker} speaks`);
@@ -599,6 +670,7 @@ class ReaderView {
     }
     p.el = p.el || el;
     p.textEl = textEl;
+    if (this.hints.has(p.index)) this.renderHintButton(p);
     if (block && !block.seen) {
       textEl.textContent = p.text; // highlights come when the block nears the viewport
       p.painted = false;
@@ -801,7 +873,10 @@ class ReaderView {
     const labels = a.tropes.map((t) => this.tropeById.get(t)?.label || t);
     let s = labels.length ? labels.join(", ") : a.note ? "Note" : "Highlight";
     if (a.note) s += `: ${noteExcerpt(a.note, 90)}`;
-    s += `. By ${a.creator}. Press Enter to open.`;
+    s += `. By ${a.creator}`;
+    if (a.audience === "private") s += ", private";
+    else if (typeof a.audience === "string" && a.audience.startsWith("group:")) s += `, shared with ${a.audience.slice(6)}`;
+    s += ". Press Enter to open.";
     return s;
   }
 
@@ -810,6 +885,7 @@ class ReaderView {
       const p = this.paras[i];
       if (p && p.textEl && p.painted !== false) this.paintParagraph(p); // unpainted ones paint when seen
     }
+    if (this.sg && indexes.has(this.sg.pi)) this.showEvidence(this.sg.hot); // its ranges were in the old nodes
   }
 
   // ---- deltas ----------------------------------------------------------------------
@@ -825,17 +901,21 @@ class ReaderView {
       if (a.targetRef) linkEnds.add(a.targetRef);
       for (const t of a.links || []) linkEnds.add(t);
     };
+    const reader = this.model.get("reader");
+    const mineTouched = [];
     for (const a of list) {
       if (!a || typeof a.id !== "string") continue;
       const old = this.anns.get(a.id);
       if (old) {
         for (const i of this.spanParas(old)) touched.add(i);
+        if (old.creator === reader) mineTouched.push(...this.spanParas(old));
         noteLink(old);
         this.unindex(old);
       }
       this.index(a);
       noteLink(a);
       for (const i of this.spanParas(a)) touched.add(i);
+      if (a.creator === reader) mineTouched.push(...this.spanParas(a));
       if (this.visible(a)) this.visibleIds.add(a.id);
       else this.visibleIds.delete(a.id);
       this.placeListItem(a);
@@ -846,6 +926,12 @@ class ReaderView {
     }
     this.repaint(touched);
     this.afterChange();
+    if (mineTouched.length) this.wantHints(mineTouched, true); // tagged there: hints change
+    if (this.awaitingMore) {
+      // The annotations that followed a split load were few (bulkUpsert handles many).
+      this.awaitingMore = false;
+      if (!this.idleHandle) this.scheduleRest();
+    }
   }
 
   /** Many changes at once (an import): re-index, repaint what they touch, rebuild the list. */
@@ -873,10 +959,13 @@ class ReaderView {
   remove(ids) {
     const touched = new Set();
     const linkEnds = new Set();
+    const reader = this.model.get("reader");
+    const mineTouched = [];
     for (const id of ids) {
       const a = this.anns.get(id);
       if (!a) continue;
       for (const i of this.spanParas(a)) touched.add(i);
+      if (a.creator === reader) mineTouched.push(...this.spanParas(a));
       if (a.motivation === "linking") {
         if (a.targetRef) linkEnds.add(a.targetRef);
         for (const t of a.links || []) linkEnds.add(t);
@@ -891,6 +980,7 @@ class ReaderView {
     }
     this.repaint(touched);
     this.afterChange();
+    if (mineTouched.length) this.wantHints(mineTouched, true);
   }
 
   afterChange() {
@@ -984,6 +1074,7 @@ class ReaderView {
       "span",
       { className: "ann-item-meta" },
       h("span", { className: "ann-item-reader", text: a.creator }),
+      this.audienceBadge(a),
       links && links.length ? h("span", { className: "ann-item-links", text: ` · ${links.length} link${links.length > 1 ? "s" : ""}` }) : null,
     );
     const btn = h(
@@ -1131,6 +1222,7 @@ class ReaderView {
       this.downInText = e.button === 0 && (this.page.contains(e.target) || this.head.contains(e.target)) && !e.target.closest(".ann-num");
       this.hideHover();
       if (!this.popover.hidden && !this.popover.contains(e.target)) this.closePopover();
+      if (this.sg && !this.sgList.contains(e.target) && !e.target.closest(".ann-sg-btn")) this.closeHints();
       if (this.toolbar.isOpen && !this.toolbar.el.contains(e.target) && this.page.contains(e.target)) this.toolbar.close();
     });
     this.onDocMouseUp = (e) => {
@@ -1173,6 +1265,9 @@ class ReaderView {
       if (this.linkFrom) {
         this.endLinkMode();
         handled = true;
+      } else if (this.sg) {
+        this.closeHints(true);
+        handled = true;
       } else if (!this.popover.hidden) {
         this.closePopover(true);
         handled = true;
@@ -1201,6 +1296,15 @@ class ReaderView {
   }
 
   click(e) {
+    if (this.sgList.contains(e.target)) return; // its own handler
+    const sgBtn = e.target.closest(".ann-sg-btn");
+    if (sgBtn) {
+      e.preventDefault();
+      const pi = Number(sgBtn.dataset.pi);
+      if (this.sg && this.sg.pi === pi) this.closeHints();
+      else this.openHints(pi);
+      return;
+    }
     const num = e.target.closest(".ann-num");
     if (num) {
       e.preventDefault();
@@ -1385,6 +1489,7 @@ class ReaderView {
     const range = sel.getRangeAt(0);
     if (!this.sheet.contains(range.commonAncestorContainer) || this.toolbar.el.contains(range.commonAncestorContainer)) return;
     if (this.popover.contains(range.commonAncestorContainer) || this.hovercard.contains(range.commonAncestorContainer)) return;
+    if (this.sgList.contains(range.commonAncestorContainer)) return;
     const start = this.pointToOffset(range.startContainer, range.startOffset, "start");
     const end = this.pointToOffset(range.endContainer, range.endOffset, "end");
     if (start == null || end == null || end <= start) return;
@@ -1411,6 +1516,7 @@ class ReaderView {
 
   openEditorForSpan(start, end, rect) {
     if (this.linkFrom) this.endLinkMode();
+    this.closeHints();
     this.closePopover();
     this.hideHover();
     const exact = this.textSlice(start, end);
@@ -1602,6 +1708,7 @@ class ReaderView {
 
   openPopoverAt(m) {
     this.hideHover();
+    this.closeHints();
     this.toolbar.close();
     this.popoverIds = this.idsAt(m);
     this.popoverAnchor = m;
@@ -1649,7 +1756,12 @@ class ReaderView {
         { className: "ann-card", data: { id } },
         h("div", { className: "ann-chips" }, ...this.chips(a.tropes)),
         a.note ? h("div", { className: "ann-card-note" }, renderNote(a.note)) : null,
-        h("p", { className: "ann-card-meta", text: `${a.creator}${mine ? " (you)" : ""} · ${formatDate(a.modified)} · ${this.locationOf(a)}` }),
+        h(
+          "p",
+          { className: "ann-card-meta" },
+          this.audienceBadge(a),
+          h("span", { text: `${a.creator}${mine ? " (you)" : ""} · ${formatDate(a.modified)} · ${this.locationOf(a)}` }),
+        ),
         links.length ? h("ul", { className: "ann-links" }, ...links) : null,
         h(
           "div",
@@ -1864,6 +1976,339 @@ class ReaderView {
     return ranked.slice(0, limit);
   }
 
+  // ---- audiences ------------------------------------------------------------------
+  /** A small badge for a non-public annotation: a lock (private) or people (a group). */
+  audienceBadge(a) {
+    const aud = typeof a.audience === "string" ? a.audience : "public";
+    if (aud === "public") return null;
+    if (aud === "private") {
+      const mine = a.creator === this.model.get("reader");
+      return h(
+        "span",
+        { className: "ann-aud is-private", attrs: { title: mine ? "Private: only you can see it" : `Private to ${a.creator}` } },
+        icon("lock"),
+        mine ? "Only me" : "Private",
+      );
+    }
+    const group = aud.startsWith("group:") ? aud.slice(6) : aud;
+    return h("span", { className: "ann-aud is-group", attrs: { title: `Shared with the group ${group}` } }, icon("group"), group);
+  }
+
+  // ---- suggestions: hints in the gutter --------------------------------------------
+  hintsOn() {
+    return !!this.model.get("suggestions");
+  }
+
+  suggestionsChanged() {
+    if (!this.loaded) return;
+    this.root.dataset.suggestions = this.hintsOn() ? "on" : "off";
+    if (this.hintsOn()) this.fetchHints();
+    else this.clearHints();
+  }
+
+  /** Ask Python for hints: all at once for a short story, per block near the viewport for a long one. */
+  fetchHints() {
+    if (!this.lazy || typeof IntersectionObserver === "undefined") {
+      const all = this.paras.filter((p) => p.number != null).map((p) => p.index);
+      for (const i of all) this.hintsFetched.add(i);
+      void this.request("hints", { paragraphs: null }).then((ack) => this.hintsAnswered(ack));
+      return;
+    }
+    if (this.hintObserver) return;
+    this.hintObserver = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        entry.target.hintSeen = true;
+        this.hintObserver.unobserve(entry.target);
+        this.wantHints(entry.target.paras);
+      }
+    }, { root: this.scroller, rootMargin: LAZY_MARGIN });
+    for (const block of this.page.children) this.hintObserver.observe(block);
+  }
+
+  /**
+   * Queue paragraphs for a hints request. `refresh`: only those already
+   * fetched (their hints changed: the reader tagged or untagged there).
+   */
+  wantHints(indexes, refresh = false) {
+    if (!this.hintsOn()) return;
+    for (const i of indexes) {
+      const p = this.paras[i];
+      if (!p || p.number == null) continue;
+      if (refresh ? !this.hintsFetched.has(i) : this.hintsFetched.has(i)) continue;
+      this.hintQueue.add(i);
+    }
+    if (this.hintQueue.size && !this.hintTimer) {
+      this.hintTimer = setTimeout(() => {
+        this.hintTimer = null;
+        const indexes = [...this.hintQueue];
+        this.hintQueue.clear();
+        if (!indexes.length || !this.hintsOn() || this.disposed) return;
+        for (const i of indexes) this.hintsFetched.add(i);
+        const paragraphs = indexes.map((i) => this.paras[i].id);
+        void this.request("hints", { paragraphs }).then((ack) => this.hintsAnswered(ack));
+      }, HINTS_BATCH_MS);
+    }
+  }
+
+  hintsAnswered(ack) {
+    if (!ack.ok && this.hintsOn()) this.notify(`Suggestions are not available: ${ack.error}`);
+    else if (ack.ok) this.root.dataset.hintsMs = String(Math.round(performance.now() - this.t0));
+  }
+
+  /** Python sent the hints of some paragraphs: they replace what we had for them. */
+  applyHints(msg) {
+    if (!this.hintsOn()) return; // switched off meanwhile
+    const touched = new Set();
+    for (const id of msg.paragraphs || []) {
+      const i = this.paraIndexById.get(id);
+      if (i == null) continue;
+      this.hints.delete(i);
+      this.hintQueue.delete(i); // fresh already
+      this.hintsFetched.add(i);
+      touched.add(i);
+    }
+    for (const s of msg.hints || []) {
+      const i = s && this.paraIndexById.get(s.paragraph);
+      if (i == null || typeof s.trope !== "string" || !Number.isInteger(s.start) || !Number.isInteger(s.end)) continue;
+      if (!this.hints.has(i)) this.hints.set(i, []);
+      this.hints.get(i).push(s);
+      touched.add(i);
+    }
+    for (const i of touched) this.renderHintButton(this.paras[i]);
+    this.root.dataset.hintParagraphs = String(this.hints.size);
+    if (this.sg && touched.has(this.sg.pi)) this.renderHintList();
+  }
+
+  clearHints() {
+    this.closeHints();
+    clearTimeout(this.hintTimer);
+    this.hintTimer = null;
+    if (this.hintObserver) this.hintObserver.disconnect();
+    this.hintObserver = null;
+    for (const block of this.page.children) block.hintSeen = false;
+    const had = [...this.hints.keys()];
+    this.hints.clear();
+    this.hintsFetched.clear();
+    this.hintQueue.clear();
+    for (const i of had) this.renderHintButton(this.paras[i]);
+    this.root.dataset.hintParagraphs = "0";
+  }
+
+  tropeLabel(id) {
+    const t = this.tropeById.get(id);
+    return t ? t.label : id;
+  }
+
+  /** The quiet marker beside a paragraph number: a bulb and how many suggestions. */
+  renderHintButton(p) {
+    if (!p || !p.gutter) return;
+    const list = this.hintsOn() ? this.hints.get(p.index) || [] : [];
+    let btn = p.sgBtn;
+    if (!list.length) {
+      if (btn) btn.remove();
+      p.sgBtn = null;
+      return;
+    }
+    if (!btn) {
+      btn = h(
+        "button",
+        { className: "ann-sg-btn", attrs: { type: "button", "aria-haspopup": "dialog", "aria-expanded": "false" }, data: { pi: p.index } },
+        icon("bulb"),
+        h("span", { className: "ann-sg-n" }),
+      );
+      p.gutter.prepend(btn);
+      p.sgBtn = btn;
+    }
+    const names = list.map((s) => this.tropeLabel(s.trope)).join(", ");
+    btn.lastChild.textContent = String(list.length);
+    btn.title = `Suggested: ${names}`;
+    btn.setAttribute("aria-label", `${list.length} suggested trope${list.length > 1 ? "s" : ""} for paragraph ${p.number}: ${names}`);
+  }
+
+  openHints(pi) {
+    const p = this.paras[pi];
+    if (!p || !p.sgBtn) return;
+    this.closeHints();
+    this.closePopover();
+    this.toolbar.close();
+    this.hideHover();
+    this.sg = { pi, hot: null };
+    p.sgBtn.setAttribute("aria-expanded", "true");
+    p.sgBtn.classList.add("is-open");
+    this.renderHintList();
+    if (!this.sg) return;
+    this.sgList.hidden = false;
+    this.root.dataset.suggestionList = "open";
+    // Under the paragraph (or over it), never on it: its evidence is marked in the text.
+    const r = p.textEl.getBoundingClientRect();
+    this.place(this.sgList, { left: r.left, right: r.right, top: r.top, bottom: r.bottom }, "below");
+    this.reveal(this.sgList);
+    this.focusHintList();
+  }
+
+  focusHintList() {
+    if (this.sg) {
+      const first = this.sgList.querySelector("button[data-action=tag]:not([disabled])");
+      if (first) return first.focus({ preventScroll: true });
+    }
+    this.page.focus({ preventScroll: true });
+  }
+
+  closeHints(restoreFocus = false) {
+    if (!this.sg) return;
+    const p = this.paras[this.sg.pi];
+    this.sg = null;
+    this.sgList.hidden = true;
+    delete this.root.dataset.suggestionList;
+    for (const name of ["evidence", "evidence-hot", "passage"]) this.setHighlight(name, null);
+    if (p && p.sgBtn) {
+      p.sgBtn.setAttribute("aria-expanded", "false");
+      p.sgBtn.classList.remove("is-open");
+      if (restoreFocus) p.sgBtn.focus({ preventScroll: true });
+    }
+  }
+
+  renderHintList() {
+    const pi = this.sg.pi;
+    const p = this.paras[pi];
+    const list = this.hints.get(pi) || [];
+    if (!list.length) {
+      const hadFocus = this.sgList.contains(document.activeElement);
+      this.closeHints();
+      if (hadFocus) this.page.focus({ preventScroll: true });
+      return;
+    }
+    const rows = list.map((s, k) => {
+      const t = this.tropeById.get(s.trope);
+      const pct = Math.round(Math.max(0, Math.min(1, Number(s.score) || 0)) * 100);
+      const fill = h("span", { className: "ann-sg-fill" });
+      fill.style.width = `${pct}%`;
+      const label = this.tropeLabel(s.trope);
+      const passage = excerpt(this.textSlice(s.start, s.end), 80);
+      const evidence = (Array.isArray(s.evidence) ? s.evidence : []).slice(0, 3);
+      return h(
+        "li",
+        { className: "ann-sg-item", data: { k, trope: s.trope } },
+        h(
+          "div",
+          { className: "ann-sg-top" },
+          ...this.chips([s.trope]),
+          h(
+            "span",
+            { className: "ann-sg-score", attrs: { title: `Confidence ${pct}%` } },
+            h("span", { className: "ann-sg-bar", attrs: { role: "meter", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": pct, "aria-label": "Confidence" } }, fill),
+            h("span", { className: "ann-sg-pct", text: `${pct}%` }),
+          ),
+        ),
+        evidence.length
+          ? h("p", { className: "ann-sg-evidence" }, h("span", { className: "ann-sg-because", text: "because of " }), ...evidence.map((w) => h("q", { text: excerpt(w, 48) })))
+          : null,
+        h(
+          "div",
+          { className: "ann-sg-actions" },
+          h("button", {
+            className: "ann-btn ann-primary ann-sg-tag",
+            text: "Tag",
+            attrs: { type: "button", title: `Tag “${passage}” as ${label}`, "aria-label": `Tag this passage as ${label}` },
+            data: { action: "tag" },
+          }),
+          h("button", {
+            className: "ann-btn ann-sg-dismiss",
+            text: "Not here",
+            attrs: { type: "button", title: `Do not suggest ${label} for this paragraph again`, "aria-label": `Not here: stop suggesting ${label} for this paragraph` },
+            data: { action: "dismiss" },
+          }),
+        ),
+      );
+    });
+    const close = h("button", { className: "ann-icon ann-close", text: "×", attrs: { type: "button", "aria-label": "Close" }, data: { action: "close" } });
+    this.sgList.replaceChildren(
+      close,
+      h("div", { className: "ann-sg-head" }, icon("bulb"), h("span", { className: "ann-sg-title", text: "Suggested tropes" }), h("span", { className: "ann-tb-loc", text: `¶${p.number}` })),
+      h("ul", { className: "ann-sg-items" }, ...rows),
+      h("p", { className: "ann-sg-note", text: "Proposed from the highlighted words. Nothing is tagged until you choose Tag." }),
+    );
+    if (this.sg.hot != null && this.sg.hot >= list.length) this.sg.hot = null;
+    this.showEvidence(this.sg.hot);
+  }
+
+  /** Faintly mark the evidence of the open list; `k`: the row in focus (its passage and words stronger). */
+  showEvidence(k) {
+    if (!this.sg) return;
+    this.sg.hot = k;
+    const list = this.hints.get(this.sg.pi) || [];
+    const ranges = (spans) => {
+      const out = [];
+      for (const sp of spans) {
+        if (!Array.isArray(sp) || !Number.isInteger(sp[0]) || !Number.isInteger(sp[1]) || sp[1] <= sp[0]) continue;
+        try {
+          out.push(this.rangeFor(sp[0], sp[1]));
+        } catch (err) {
+          /* a span we cannot place: skip it */
+        }
+      }
+      return out;
+    };
+    const set = (name, rs) => {
+      if (!window.CSS || !CSS.highlights || typeof Highlight === "undefined") return;
+      if (rs.length) CSS.highlights.set(`${this.scope}-${name}`, new Highlight(...rs));
+      else CSS.highlights.delete(`${this.scope}-${name}`);
+    };
+    set("evidence", ranges(list.flatMap((s) => s.spans || [])));
+    const hot = k != null ? list[k] : null;
+    set("evidence-hot", hot ? ranges(hot.spans || []) : []);
+    set("passage", hot ? ranges([[hot.start, hot.end]]) : []);
+  }
+
+  hintHot(e) {
+    if (!this.sg) return;
+    const li = e.target.closest && e.target.closest(".ann-sg-item");
+    const k = li ? Number(li.dataset.k) : null;
+    if (k !== this.sg.hot) this.showEvidence(k);
+  }
+
+  async hintClick(e) {
+    const btn = e.target.closest("button[data-action]");
+    if (!btn || !this.sg) return;
+    const action = btn.dataset.action;
+    if (action === "close") {
+      this.closeHints(true);
+      return;
+    }
+    const li = btn.closest(".ann-sg-item");
+    const s = li && (this.hints.get(this.sg.pi) || [])[Number(li.dataset.k)];
+    if (!s || btn.disabled) return;
+    for (const b of li.querySelectorAll("button")) b.disabled = true;
+    const key = { paragraph: s.paragraph, trope: s.trope };
+    const label = this.tropeLabel(s.trope);
+    const where = this.spanLabel(s.start, s.end);
+    if (action === "tag") {
+      const ack = await this.request("accept", key);
+      if (!ack.ok) {
+        for (const b of li.querySelectorAll("button")) b.disabled = false;
+        this.notify(ack.error);
+        return;
+      }
+      const id = ack.result && ack.result.id;
+      if (id) for (const m of this.marksOf(id)) this.flashEl(m);
+      this.notify(`Tagged ${where} as “${label}”.`, "Undo", () => this.undo());
+    } else if (action === "dismiss") {
+      const ack = await this.request("dismiss", key);
+      if (!ack.ok) {
+        for (const b of li.querySelectorAll("button")) b.disabled = false;
+        this.notify(ack.error);
+        return;
+      }
+      this.notify(`“${label}” will not be suggested for ${where} again.`, "Undo", () =>
+        this.request("undismiss", key).then((a) => {
+          if (!a.ok) this.notify(a.error);
+        }),
+      );
+    }
+    if (this.sgList.contains(document.activeElement) || document.activeElement === document.body) this.focusHintList();
+  }
+
   // ---- teardown -------------------------------------------------------------------
   destroy() {
     this.disposed = true;
@@ -1879,9 +2324,11 @@ class ReaderView {
     this.model.off("change:hidden_tropes", this.onFilter);
     this.model.off("change:reader", this.onReader);
     this.model.off("change:height", this.onHeight);
+    this.model.off("change:suggestions", this.onSuggestions);
     document.removeEventListener("mouseup", this.onDocMouseUp);
-    this.setHighlight("pending", null);
-    this.setHighlight("cursor", null);
+    clearTimeout(this.hintTimer);
+    if (this.hintObserver) this.hintObserver.disconnect();
+    for (const name of ["pending", "cursor", "evidence", "evidence-hot", "passage"]) this.setHighlight(name, null);
     this.root.remove();
   }
 }
@@ -1931,10 +2378,14 @@ class Editor {
     this.deleteBtn = h("button", { className: "ann-btn ann-danger", text: "Delete", attrs: { type: "button", hidden: true } });
     this.title = h("span", { className: "ann-tb-title" });
     this.loc = h("span", { className: "ann-tb-loc" });
+    this.audience = h("select", {
+      className: "ann-tb-audience",
+      attrs: { "aria-label": "Who can see it", title: "Who can see this annotation" },
+    });
     this.el = h(
       "div",
       { className: "ann-toolbar", attrs: { role: "dialog", "aria-label": "Annotate the selection", hidden: true } },
-      h("div", { className: "ann-tb-head" }, this.title, this.loc, this.quote),
+      h("div", { className: "ann-tb-head" }, this.title, this.loc, this.quote, this.audience),
       this.field,
       this.suggest,
       this.note,
@@ -1942,6 +2393,7 @@ class Editor {
       this.error,
     );
     this.buildSwatches();
+    this.fillAudience("public");
     this.input.addEventListener("input", () => this.update());
     this.input.addEventListener("focus", () => this.update());
     this.input.addEventListener("blur", () => setTimeout(() => this.hideSuggest(), 150));
@@ -1975,6 +2427,7 @@ class Editor {
     this.saveBtn.addEventListener("click", () => this.save());
     this.cancelBtn.addEventListener("click", () => this.close(true));
     this.deleteBtn.addEventListener("click", () => this.remove());
+    this.audience.addEventListener("change", () => this.audience.classList.toggle("is-restricted", this.audience.value !== "public"));
   }
 
   buildSwatches() {
@@ -2011,6 +2464,19 @@ class Editor {
     }
   }
 
+  /** The audience menu: Public, Only me, and the reader's groups (plus `current` if it is none of these). */
+  fillAudience(current) {
+    const opts = [
+      ["public", "Public"],
+      ["private", "Only me"],
+    ];
+    for (const g of this.view.model.get("groups") || []) if (typeof g === "string" && g) opts.push([`group:${g}`, `Group: ${g}`]);
+    if (current && !opts.some(([v]) => v === current)) opts.push([current, current.startsWith("group:") ? `Group: ${current.slice(6)}` : current]);
+    this.audience.replaceChildren(...opts.map(([v, label]) => h("option", { text: label, attrs: { value: v } })));
+    this.audience.value = opts.some(([v]) => v === current) ? current : "public";
+    this.audience.classList.toggle("is-restricted", this.audience.value !== "public");
+  }
+
   reset() {
     this.chosen = [];
     this.input.value = "";
@@ -2034,6 +2500,7 @@ class Editor {
     this.quote.textContent = quoteExcerpt(span.exact);
     this.quote.title = excerpt(span.exact, 600);
     this.deleteBtn.hidden = true;
+    this.fillAudience(this.view.lastAudience);
     this.show(rect);
   }
 
@@ -2052,6 +2519,7 @@ class Editor {
     this.quote.textContent = quoteExcerpt(quote);
     this.quote.title = excerpt(quote, 600);
     this.deleteBtn.hidden = false;
+    this.fillAudience(a.audience || "public");
     this.renderChips();
     this.show(rect);
     this.autosize();
@@ -2066,13 +2534,15 @@ class Editor {
     this.input.focus({ preventScroll: true });
   }
 
-  close(restore = false) {
+  close(restore = false, saved = false) {
     if (!this.isOpen) return;
     this.isOpen = false;
     this.el.hidden = true;
     delete this.view.root.dataset.toolbar;
     this.hideSuggest();
-    this.view.clearPending(); // reader.selection keeps the last selection
+    this.view.clearPending();
+    // Closed without saving: nothing is selected any more (reader.selection -> None).
+    if (this.mode === "create" && !saved) void this.view.request("select", { start: null, end: null });
     if (restore) this.view.page.focus({ preventScroll: true });
   }
 
@@ -2215,14 +2685,15 @@ class Editor {
     const tropes = typed ? [...this.chosen, typed] : this.chosen.slice();
     const note = this.note.value.trim();
     let colour = this.colour;
+    const audience = this.audience.value || "public";
     this.busy = true;
     this.el.classList.add("is-busy");
     let ack;
     if (this.mode === "create") {
       if (!tropes.length && !note && !colour) colour = DEFAULT_HIGHLIGHT; // a plain highlight
-      ack = await this.view.request("annotate", { ...this.span, tropes, note, colour });
+      ack = await this.view.request("annotate", { ...this.span, tropes, note, colour, audience });
     } else {
-      ack = await this.view.request("edit", { id: this.annotation.id, tropes, note, colour });
+      ack = await this.view.request("edit", { id: this.annotation.id, tropes, note, colour, audience });
     }
     this.busy = false;
     this.el.classList.remove("is-busy");
@@ -2233,8 +2704,9 @@ class Editor {
     }
     const id = ack.result && ack.result.id;
     const created = this.mode === "create";
+    if (created) this.view.lastAudience = audience; // the next one goes to the same readers
     window.getSelection()?.removeAllRanges();
-    this.close();
+    this.close(false, true);
     this.view.page.focus({ preventScroll: true });
     if (id) {
       for (const m of this.view.marksOf(id)) this.view.flashEl(m);

@@ -7,9 +7,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AnnotationError, AnnotatorError, SpanError, UnknownTropeError
+from ..errors import (
+    AnnotationError,
+    AnnotatorError,
+    NotFoundError,
+    PermissionDeniedError,
+    SpanError,
+    UnknownTropeError,
+)
 from ..story import Story
 from ._protocol import (
     Ack,
@@ -82,6 +91,7 @@ class PageMessages:
             }
             if split:
                 self.surface.send(reply)
+            self._refresh_groups()
             snapshot = self.reading.annotations()
             self._watcher.seed(snapshot)
             annotations = [annotation_payload(a) for a in snapshot]
@@ -106,6 +116,7 @@ class PageMessages:
             tropes=_strings(content.get("tropes", []), "tropes"),
             note=_string(content.get("note", ""), "note"),
             colour=_colour(content.get("colour")),
+            audience=self._audience_choice(content.get("audience") or "public"),
         )  # fmt: skip
         return {"id": a.id}
 
@@ -117,18 +128,82 @@ class PageMessages:
             kwargs["note"] = _string(content["note"], "note")
         if "colour" in content:
             kwargs["colour"] = _colour(content["colour"])
-        a = self.edit(_string(content.get("id"), "id"), **kwargs)
+        if content.get("audience") is not None:
+            kwargs["audience"] = self._audience_choice(content["audience"])
+        ident = _string(content.get("id"), "id")
+        with self._gone_if_missing(ident):
+            self._own_for_page(ident, "edit")
+            a = self.edit(ident, **kwargs)
         return {"id": a.id}
 
     def _msg_delete(self: Reader, content: dict[str, Any]) -> dict[str, Any]:
-        gone = self.delete(_string(content.get("id"), "id"))
+        ident = _string(content.get("id"), "id")
+        with self._gone_if_missing(ident):
+            self._own_for_page(ident, "delete")
+            gone = self.delete(ident)
         return {"ids": [a.id for a in gone]}
 
     def _msg_link(self: Reader, content: dict[str, Any]) -> dict[str, Any]:
-        link = self.link(
-            _string(content.get("source"), "source"), _string(content.get("target"), "target")
-        )
+        source = _string(content.get("source"), "source")
+        target = _string(content.get("target"), "target")
+        with self._gone_if_missing(source, target):
+            link = self.link(source, target)
         return {"id": link.id}
+
+    # -- suggestions --------------------------------------------------------------------
+    def _msg_hints(self: Reader, content: dict[str, Any]) -> dict[str, Any]:
+        wanted = content.get("paragraphs")
+        paragraphs = None if wanted is None else _strings(wanted, "paragraphs")
+        return {"count": self._push_hints(paragraphs, force=True)}
+
+    def _msg_accept(self: Reader, content: dict[str, Any]) -> dict[str, Any]:
+        key = (_string(content.get("paragraph"), "paragraph"), _string(content.get("trope"), "trope"))
+        a = self.accept_suggestion(key)
+        return {"id": a.id}
+
+    def _msg_dismiss(self: Reader, content: dict[str, Any]) -> None:
+        key = (_string(content.get("paragraph"), "paragraph"), _string(content.get("trope"), "trope"))
+        self.dismiss_suggestion(key)
+
+    def _msg_undismiss(self: Reader, content: dict[str, Any]) -> None:
+        key = (_string(content.get("paragraph"), "paragraph"), _string(content.get("trope"), "trope"))
+        self.undismiss_suggestion(key)
+
+    # The store enforces who may do what; these say it in the page's words first.
+    def _own_for_page(self: Reader, ident: str, doing: str) -> None:
+        creator = self.reading.store.get(ident).creator
+        if creator != self.reader:
+            raise PermissionDeniedError(
+                f"this annotation is {creator}'s: you can {doing} only your own "
+                f"(you are reading as {self.reader})"
+            )
+
+    def _audience_choice(self: Reader, value: Any) -> str:
+        audience = _string(value, "audience")
+        if audience.startswith("group:") and self.reading.store.user is not None:
+            group = audience[6:]
+            if group not in self.groups:
+                raise PermissionDeniedError(
+                    f"you ({self.reader}) are not in the group {group!r}, so you cannot share "
+                    "with it; ask its owner to add you, or choose Public or Only me"
+                )
+        return audience
+
+    @contextmanager
+    def _gone_if_missing(self: Reader, *ids: str) -> Iterator[None]:
+        """A NotFoundError for an annotation the page shows: drop it there, say so plainly."""
+        try:
+            yield
+        except NotFoundError:
+            missing = [i for i in ids if not self._visible(i)]
+            shown = self._watcher.forget(missing)
+            if not shown:
+                raise
+            self.surface.send({"type": "remove", "ids": shown})
+            raise NotFoundError(
+                "that annotation is no longer here: it was deleted, or it is no longer "
+                "shared with you"
+            ) from None
 
     def _msg_undo(self: Reader, _content: dict[str, Any]) -> dict[str, Any]:
         return {"undone": self.undo()}

@@ -17,21 +17,29 @@ Traits synced on :class:`annotator.widget.ReaderSurface`::
                               ("" stands for annotations without a trope)
     can_undo       str        label of the change undo would revert, or ""
     height         str        CSS height of the reading pane
+    suggestions    bool       show trope suggestions (hints) in the gutter
+    groups         list[str]  the reader's groups (audience choices "group:<name>")
 
 Messages from the page (every one carries ``request``, a string the reply's
 ``ack`` repeats)::
 
     {"type": "load"}                                   -> LoadReply
     {"type": "select", "start", "end", "exact"}        -> Ack(result=Selection)
-    {"type": "annotate", "start", "end", "exact", "tropes", "note", "colour"}
-    {"type": "edit", "id", "tropes"?, "note"?, "colour"?}
+    {"type": "annotate", "start", "end", "exact", "tropes", "note", "colour", "audience"?}
+    {"type": "edit", "id", "tropes"?, "note"?, "colour"?, "audience"?}
     {"type": "delete", "id"}
     {"type": "link", "source", "target"}
     {"type": "undo"}
+    {"type": "hints", "paragraphs": [id, ...] | None}  -> Hints, then Ack(result={"count"})
+    {"type": "accept", "paragraph", "trope"}           -> Ack(result={"id"})
+    {"type": "dismiss", "paragraph", "trope"}          -> Ack
+    {"type": "undismiss", "paragraph", "trope"}        -> Ack
 
 Messages from Python: ``load`` (the reply to a load request), ``upsert`` and
 ``remove`` (deltas, sent to every view after every change from anywhere),
-``ack`` (the outcome of one request) and ``focus`` (scroll to an annotation).
+``hints`` (the suggestions for some paragraphs, replacing what the page had
+for them), ``ack`` (the outcome of one request) and ``focus`` (scroll to an
+annotation).
 Offsets are Python code points everywhere; reader.js converts to UTF-16.
 """
 
@@ -98,6 +106,7 @@ class WireAnnotation(TypedDict):
     targetRef: str | None
     modified: str
     orphan: bool
+    audience: str  # "public", "private" or "group:<name>"
 
 
 class Selection(TypedDict):
@@ -155,10 +164,35 @@ class Focus(TypedDict):
     id: str
 
 
+class WireHint(TypedDict):
+    """A trope suggestion for the gutter (see :meth:`annotator.suggest.Suggestion.to_dict`)."""
+
+    paragraph: str  # the paragraph id
+    start: int  # the triggering passage (a sentence)
+    end: int
+    trope: str
+    score: float  # in [0, 1]
+    evidence: list[str]  # the words that triggered it, strongest first
+    spans: list[list[int]]  # [start, end] of each evidence item, story offsets
+    generator: str
+    similarTo: str | None
+
+
+class Hints(TypedDict):
+    """Python -> page: the suggestions for ``paragraphs`` (an empty list clears them)."""
+
+    type: Literal["hints"]
+    paragraphs: list[str]
+    hints: list[WireHint]
+
+
 class Request(TypedDict, total=False):
     """Page -> Python. Which keys are present depends on ``type``."""
 
-    type: Literal["load", "select", "annotate", "edit", "delete", "link", "undo"]
+    type: Literal[
+        "load", "select", "annotate", "edit", "delete", "link", "undo",
+        "hints", "accept", "dismiss", "undismiss",
+    ]  # fmt: skip
     request: str
     start: int
     end: int
@@ -169,6 +203,10 @@ class Request(TypedDict, total=False):
     id: str
     source: str
     target: str
+    audience: str
+    paragraph: str
+    trope: str
+    paragraphs: list[str] | None
 
 
 # -- builders ---------------------------------------------------------------------
@@ -235,4 +273,12 @@ def annotation_payload(a: Annotation) -> WireAnnotation:
         "targetRef": a.target_ref,
         "modified": a.modified,
         "orphan": a.orphan,
+        "audience": a.audience,
     }
+
+
+def hint_payload(s: Any) -> WireHint:
+    """One :class:`~annotator.suggest.Suggestion` for the page's gutter."""
+    d = s.to_dict()
+    d.pop("story", None)
+    return d  # type: ignore[no-any-return]

@@ -8,27 +8,31 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
 from ..annotation import MAX_NAME, Annotation
-from ..errors import AnnotationError, AnnotatorError
+from ..errors import AnnotationError, AnnotatorError, NotFoundError
 from ..library import load_story, open_store
 from ..reading import Reading
 from ..store import Store, default_target, is_url
 from ..story import Story
 from ..tropes import Vocabulary
 from ._messages import PageMessages, plain
-from ._protocol import WireStory, annotation_payload
+from ._protocol import WireStory, annotation_payload, hint_payload
 from ._surface import DEFAULT_HEIGHT, ReaderSurface
 from ._sync import Delta, StoreWatcher
+
+if TYPE_CHECKING:
+    from ..suggest import Dismissal, Suggestion
 
 log = logging.getLogger("annotator.widget")
 
@@ -41,21 +45,27 @@ class Reader(PageMessages, widgets.VBox):
 
     Args:
         story: a :class:`~annotator.story.Story` or the id of a shipped story.
-        reader: your name; what you add is yours ("mine").
-        db: the store: a path, an open :class:`~annotator.store.Store`, or
-            ``None`` for the default (``$ANNOTATOR_DB`` or the user data folder).
-            A new store starts with the shipped readings.
+        reader: your name; what you add is yours ("mine"). The Reader opens
+            its store for you (acting user): you see public annotations, your
+            own and your groups', and change only your own.
+        db: the store: an SQLite path, a ``postgresql://`` URL (a shared
+            store), an open :class:`~annotator.store.Store`, or ``None`` for
+            the default (``$ANNOTATOR_DB`` or the user data folder). A new
+            store starts with the shipped readings.
         vocabulary: the trope vocabulary; the shipped one by default.
         show: ``"everyone"`` or ``"mine"``: whose annotations to show.
         height: CSS height of the reading pane, e.g. ``"600px"``.
         watch: follow changes made by other programs (the CLI, another
             notebook) as the store announces them; ``False`` leaves that to
             :meth:`refresh`.
+        suggestions: show trope suggestions in the gutter from the start
+            (the *Suggestions* button; off by default: you read first).
 
     Raises:
         StoryError: an unknown story id.
         AnnotationError: an empty or overlong reader name.
         StoreError: the store cannot be opened.
+        PermissionDeniedError: ``db`` is a store opened for another reader.
     """
 
     selection = traitlets.Dict(default_value=None, allow_none=True)
@@ -71,6 +81,7 @@ class Reader(PageMessages, widgets.VBox):
         show: str = "everyone",
         height: str | None = None,
         watch: bool = True,
+        suggestions: bool = False,
         **kwargs: Any,
     ) -> None:
         story_obj = story if isinstance(story, Story) else load_story(story)
@@ -78,7 +89,7 @@ class Reader(PageMessages, widgets.VBox):
         if show not in ("everyone", "mine"):
             raise AnnotationError(f"show must be 'everyone' or 'mine', not {show!r}")
         owns_store = not isinstance(db, Store)
-        store = _acquire_store(db) if owns_store else db
+        store = _acquire_store(db, name) if owns_store else db
         try:
             self.reading = Reading(story_obj, store, name, vocabulary)
         except BaseException:
@@ -86,6 +97,12 @@ class Reader(PageMessages, widgets.VBox):
                 _release_store(store)
             raise
         self._owns_store = owns_store
+        # A store opened by path acts for the reader and is opened again for
+        # a new name; ":memory:" is private by definition and stays as it is.
+        self._per_reader = owns_store and _store_key(db) is not None
+        self._db = db
+        self._watch = watch
+        self._starts = [p.start for p in story_obj.paragraphs]  # for bisection
         self._callbacks: list[ChangeCallback] = []
         self._story_payload: WireStory | None = None
         self._closed = False
@@ -94,12 +111,16 @@ class Reader(PageMessages, widgets.VBox):
             reader=name,
             show=show,
             height=height or DEFAULT_HEIGHT,
+            suggestions=bool(suggestions),
         )
+        self._refresh_groups()
         self._build_controls()
         super().__init__(children=[self._controls, self.surface], **kwargs)
         self.add_class("annotator-reader")
         self.surface.on_msg(self._on_msg)
-        self._watcher = StoreWatcher(store, story_obj.id, self._emit, external=watch)
+        self._watcher = StoreWatcher(
+            store, story_obj.id, self._emit, external=watch, on_reload=self._refresh_groups
+        )
 
     # -- the controls (standard ipywidgets) -------------------------------------------
     def _build_controls(self) -> None:
@@ -134,15 +155,26 @@ class Reader(PageMessages, widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self._undo_button.add_class("annotator-undo")
+        self._suggest_button = widgets.ToggleButton(
+            value=self.surface.suggestions,
+            description="Suggestions",
+            icon="lightbulb-o",
+            tooltip="Show tropes the suggester proposes, beside the paragraph numbers "
+            "(nothing is tagged until you choose Tag)",
+            layout=widgets.Layout(width="auto"),
+        )
+        self._suggest_button.add_class("annotator-suggestions")
         self._message = widgets.Label(value="")
         self._message.add_class("annotator-message")
         self._controls = widgets.HBox(
-            [self._name_box, self._show_toggle, self._trope_menu, self._undo_button, self._message],
+            [self._name_box, self._show_toggle, self._trope_menu, self._suggest_button,
+             self._undo_button, self._message],
             layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
-        )
+        )  # fmt: skip
         self._controls.add_class("annotator-controls")
         widgets.link((self._show_toggle, "value"), (self.surface, "show"))
         widgets.link((self._trope_menu, "value"), (self.surface, "trope_filter"))
+        widgets.link((self._suggest_button, "value"), (self.surface, "suggestions"))
         self._name_box.observe(self._on_name_box, "value")
         self._undo_button.on_click(lambda _button: self._undo_from_button())
 
@@ -152,7 +184,7 @@ class Reader(PageMessages, widgets.VBox):
         try:
             self.reader = change["new"]
             self._message.value = ""
-        except AnnotationError as e:
+        except AnnotatorError as e:  # a bad name, a store that cannot open for it...
             self._message.value = plain(e)
             self._name_box.value = self.reading.reader
 
@@ -181,10 +213,61 @@ class Reader(PageMessages, widgets.VBox):
     @reader.setter
     def reader(self, name: str) -> None:
         name = _check_name(name)
-        self.reading.reader = name
-        self.surface.reader = name
+        if name != self.reading.reader:
+            self._switch_reader(name)
         if self._name_box.value != name:
             self._name_box.value = name
+
+    def _switch_reader(self, name: str) -> None:
+        # The store acts for one reader: open it again for the new one (a
+        # Reader given an open store keeps it; one opened for another user
+        # refuses). What the new reader may see can differ, so the page gets
+        # the difference as deltas, not a reload of the text.
+        old = self.reading
+        store = _acquire_store(self._db, name) if self._per_reader else old.store
+        try:
+            reading = Reading(old.story, store, name, old.vocabulary)
+        except BaseException:
+            if self._per_reader:
+                _release_store(store)
+            raise
+        shown = self._watcher.known()
+        self._watcher.close()
+        self.reading = reading
+        self._watcher = StoreWatcher(
+            store, old.story.id, self._emit, external=self._watch, on_reload=self._refresh_groups
+        )
+        if shown is not None:
+            with self._watcher.lock:
+                snapshot = reading.annotations()
+                self._watcher.seed(snapshot)
+                ids = {a.id for a in snapshot}
+                gone = [i for i in shown if i not in ids]
+                changed = [a for a in snapshot if shown.get(a.id) != a.modified]
+                if gone:
+                    self.surface.send({"type": "remove", "ids": gone})
+                if changed:
+                    self.surface.send(
+                        {"type": "upsert", "annotations": [annotation_payload(a) for a in changed]}
+                    )
+        if self._per_reader and store is not old.store:
+            _release_store(old.store)
+        self._refresh_groups()
+        self.surface.reader = name
+        self._after_change()
+
+    def _refresh_groups(self) -> None:
+        try:
+            self.surface.groups = self.reading.store.groups_of(self.reading.reader)
+        except AnnotatorError:
+            log.exception("annotator: reading the reader's groups failed")
+            self.surface.groups = []
+
+    @property
+    def groups(self) -> list[str]:
+        """The groups you belong to: ``audience="group:<name>"`` shares with one."""
+        self._refresh_groups()
+        return list(self.surface.groups)
 
     @property
     def show(self) -> str:
@@ -217,6 +300,15 @@ class Reader(PageMessages, widgets.VBox):
             self.reading.vocabulary.resolve(t).id if t else "" for t in tropes
         ]
 
+    @property
+    def show_suggestions(self) -> bool:
+        """Whether the page shows trope suggestions in the gutter (the *Suggestions* button)."""
+        return bool(self.surface.suggestions)
+
+    @show_suggestions.setter
+    def show_suggestions(self, value: bool) -> None:
+        self.surface.suggestions = bool(value)
+
     # -- the Python API (mirrors the page) ------------------------------------------------
     @property
     def annotations(self) -> list[Annotation]:
@@ -230,15 +322,22 @@ class Reader(PageMessages, widgets.VBox):
         tropes: Iterable[str] = (),
         note: str = "",
         colour: str | None = None,
+        audience: str = "public",
     ) -> Annotation:
         """Annotate ``story.text[start:end]`` and save it; the page shows it at once.
 
+        ``audience``: who may see it in a shared store: ``"public"`` (everyone),
+        ``"private"`` (only you) or ``"group:<name>"`` (a group you are in).
+
         Raises:
             SpanError, UnknownTropeError, AnnotationError: see :meth:`Reading.annotate`.
+            PermissionDeniedError: a group you are not a member of.
         """
         if isinstance(tropes, str):
             tropes = [tropes]
-        a = self.reading.annotate(start, end, tropes=tropes, note=note, colour=colour)
+        a = self.reading.annotate(
+            start, end, tropes=tropes, note=note, colour=colour, audience=audience
+        )
         self._after_change()
         return a
 
@@ -249,11 +348,16 @@ class Reader(PageMessages, widgets.VBox):
         tropes: Iterable[str] | None = None,
         note: str | None = None,
         colour: str | None | Any = _UNSET,
+        audience: str | None = None,
     ) -> Annotation:
-        """Change an annotation's tropes, note or colour (see :meth:`Reading.edit`)."""
+        """Change an annotation's tropes, note, colour or audience (see :meth:`Reading.edit`).
+
+        Raises:
+            PermissionDeniedError: someone else's annotation, or a group you are not in.
+        """
         if isinstance(tropes, str):
             tropes = [tropes]
-        kwargs: dict[str, Any] = {"tropes": tropes, "note": note}
+        kwargs: dict[str, Any] = {"tropes": tropes, "note": note, "audience": audience}
         if colour is not _UNSET:
             kwargs["colour"] = colour
         a = self.reading.edit(annotation_id, **kwargs)
@@ -281,6 +385,125 @@ class Reader(PageMessages, widgets.VBox):
         label = self.reading.undo()
         self._after_change()
         return label
+
+    # -- suggestions ---------------------------------------------------------------------
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """The current hints: trope suggestions for every paragraph, best first per paragraph.
+
+        At most three a paragraph, without those you dismissed or already
+        tagged there (see :func:`annotator.suggest.hints`). Nothing here is
+        an annotation until you accept it.
+        """
+        return self._hints()
+
+    def accept_suggestion(
+        self, suggestion: Suggestion | tuple[str, str], *, tropes: Iterable[str] | None = None
+    ) -> Annotation:
+        """Tag a suggestion's passage: your annotation, marked as accepted from the suggester.
+
+        ``suggestion`` is one of :attr:`suggestions` or a ``(paragraph id,
+        trope)`` pair; ``tropes`` replaces the suggested trope if given.
+        :meth:`undo` takes it back.
+
+        Raises:
+            AnnotationError: that trope is not (or no longer) suggested there.
+        """
+        from ..suggest import accept
+
+        found = self._current(suggestion)
+        a = accept(self.reading, found, tropes=tropes)
+        self._after_change()
+        self._push_hints([found.paragraph])
+        return a
+
+    def dismiss_suggestion(self, suggestion: Suggestion | tuple[str, str]) -> Dismissal:
+        """Say "not here": the suggestion stops being shown to you, in this and later sessions."""
+        from ..suggest import dismiss
+
+        found = self._current(suggestion)
+        d = dismiss(found, self.reader, self.reading.store)
+        self._push_hints([found.paragraph])
+        return d
+
+    def undismiss_suggestion(self, suggestion: Suggestion | tuple[str, str]) -> bool:
+        """Take back a dismissal; returns whether there was one."""
+        from ..suggest import Suggestion, undismiss
+
+        paragraph, trope = _key(suggestion)
+        self.story.paragraph(paragraph)  # StoryError for an unknown id
+        trope = self.reading.vocabulary.resolve(trope).id
+        stub = Suggestion(self.story.id, paragraph, 0, 0, trope, 0.0, (), "")
+        done = undismiss(stub, self.reader, self.reading.store)
+        self._push_hints([paragraph])
+        return done
+
+    def _hints(self, paragraphs: Iterable[str] | None = None, top: int | None = 3) -> list[Suggestion]:
+        # annotator.suggest.hints, computed for the paragraphs asked about only:
+        # it reads just the reader's annotations that overlap them and finds
+        # their paragraphs by bisection, so a block of a long novel costs the
+        # same as a block of One Dance (the page asks block by block).
+        from ..suggest import dismissed, suggest
+
+        story = self.story
+        wanted = None if paragraphs is None else [story.paragraph(p) for p in paragraphs]
+        lo = min((p.start for p in wanted), default=0) if wanted is not None else None
+        hi = max((p.end for p in wanted), default=0) if wanted is not None else None
+        gone = dismissed(story.id, self.reader, self.reading.store)
+        paras = story.paragraphs
+        starts = self._starts
+        tagged: set[tuple[str, str]] = set()
+        for a in self.reading.store.annotations(
+            story.id, creator=self.reader, start=lo, end=hi, links=False
+        ):
+            if a.start is None or a.end is None or not a.tropes:
+                continue
+            i = max(0, bisect.bisect_right(starts, a.start) - 1)
+            while i < len(paras) and paras[i].start < a.end:
+                if a.start < paras[i].end:
+                    tagged.update((paras[i].id, t) for t in a.tropes)
+                i += 1
+        found = suggest(story, wanted, top=None, vocabulary=self.reading.vocabulary)
+        kept: list[Suggestion] = []
+        per_paragraph: dict[str, int] = {}
+        for s in found:
+            if s.key in gone or s.key in tagged:
+                continue
+            if top is not None and per_paragraph.get(s.paragraph, 0) >= top:
+                continue
+            per_paragraph[s.paragraph] = per_paragraph.get(s.paragraph, 0) + 1
+            kept.append(s)
+        return kept
+
+    def _current(self, suggestion: Suggestion | tuple[str, str]) -> Suggestion:
+        paragraph, trope = _key(suggestion)
+        number = self.story.paragraph(paragraph).number
+        trope = self.reading.vocabulary.resolve(trope).id
+        for s in self._hints([paragraph], top=None):
+            if s.trope == trope:
+                return s
+        raise AnnotationError(
+            f"{trope!r} is not suggested for paragraph {number if number is not None else paragraph} "
+            "any more (you tagged or dismissed it already)"
+        )
+
+    def _push_hints(self, paragraphs: list[str] | None, *, force: bool = False) -> int:
+        """Send the page the hints of these paragraphs (all when ``None``); returns how many."""
+        if not (force or self.surface.suggestions):
+            return 0
+        found = self._hints(paragraphs)
+        ids = [p.id for p in self.story.body_paragraphs] if paragraphs is None else list(paragraphs)
+        self.surface.send(
+            {"type": "hints", "paragraphs": ids, "hints": [hint_payload(s) for s in found]}
+        )
+        return len(found)
+
+    def _visible(self, annotation_id: str) -> bool:
+        try:
+            self.reading.store.get(annotation_id)
+        except NotFoundError:
+            return False
+        return True
 
     def scroll_to(self, annotation: Annotation | str) -> None:
         """Scroll the page to an annotation and flash it."""
@@ -314,8 +537,8 @@ class Reader(PageMessages, widgets.VBox):
             return
         self._closed = True
         self._watcher.close()
-        for w in (self._name_box, self._show_toggle, self._trope_menu, self._undo_button,
-                  self._message, self._controls, self.surface):  # fmt: skip
+        for w in (self._name_box, self._show_toggle, self._trope_menu, self._suggest_button,
+                  self._undo_button, self._message, self._controls, self.surface):  # fmt: skip
             w.close()
         super().close()
         if self._owns_store:
@@ -362,9 +585,10 @@ class Reader(PageMessages, widgets.VBox):
 # -- helpers ----------------------------------------------------------------------------
 
 # Readers that open a store by path share it (one connection and one watcher
-# thread per database, however often the Reader cell is run); the last one
-# to close closes it.
-_stores: dict[str, list[Any]] = {}  # key -> [store, number of readers]
+# thread per database and reader, however often the Reader cell is run); the
+# last one to close closes it. The store acts for its reader, so readers of
+# different names have their own connections.
+_stores: dict[tuple[str, str], list[Any]] = {}  # (db, reader) -> [store, number of readers]
 _stores_lock = threading.Lock()
 
 
@@ -377,14 +601,15 @@ def _store_key(db: str | os.PathLike[str] | None) -> str | None:
     return str(Path(target).expanduser().resolve())
 
 
-def _acquire_store(db: str | os.PathLike[str] | None) -> Store:
-    key = _store_key(db)
+def _acquire_store(db: str | os.PathLike[str] | None, user: str) -> Store:
+    path = _store_key(db)
+    key = (path, user) if path else None
     with _stores_lock:
         entry = _stores.get(key) if key else None
         if entry is not None and not getattr(entry[0], "_closed", False):
             entry[1] += 1
             return entry[0]
-        store = open_store(db)
+        store = open_store(db, user=user if key else None)  # ":memory:" is private anyway
         if key:
             _stores[key] = [store, 1]
         return store
@@ -400,6 +625,20 @@ def _release_store(store: Store) -> None:
                 del _stores[key]
                 break
     store.close()
+
+
+def _key(suggestion: Any) -> tuple[str, str]:
+    if isinstance(suggestion, tuple) and len(suggestion) == 2:
+        paragraph, trope = suggestion
+    elif isinstance(suggestion, dict):
+        paragraph, trope = suggestion.get("paragraph"), suggestion.get("trope")
+    else:
+        paragraph, trope = getattr(suggestion, "paragraph", None), getattr(suggestion, "trope", None)
+    if not isinstance(paragraph, str) or not isinstance(trope, str):
+        raise AnnotationError(
+            "give a suggestion from reader.suggestions, or a (paragraph id, trope) pair"
+        )
+    return paragraph, trope
 
 
 def _check_name(name: Any) -> str:

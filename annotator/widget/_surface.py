@@ -29,6 +29,8 @@ class ReaderSurface(anywidget.AnyWidget):
     hidden_tropes = traitlets.List(traitlets.Unicode()).tag(sync=True)
     can_undo = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Unicode(DEFAULT_HEIGHT).tag(sync=True)
+    suggestions = traitlets.Bool(False).tag(sync=True)
+    groups = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
     def __repr__(self) -> str:
         return f"<ReaderSurface {self.story_id!r}>"

@@ -44,6 +44,9 @@ class StoreWatcher:
         emit: called with each :class:`Delta`, holding :attr:`lock`.
         external: follow other processes' writes; when ``False``, call
             :meth:`refresh` yourself.
+        on_reload: called (where deltas are emitted) after a store-wide
+            "reload" notice, which group changes send: who sees what, and
+            which groups a reader is in, may have changed.
     """
 
     def __init__(
@@ -52,8 +55,10 @@ class StoreWatcher:
         story_id: str,
         emit: Callable[[Delta], None],
         external: bool = True,
+        on_reload: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        self.on_reload = on_reload
         self.story_id = story_id
         self.emit = emit
         self.external = external
@@ -70,9 +75,11 @@ class StoreWatcher:
             self._loop = None
         self._unsubscribe = store.subscribe(self._on_store_change)
 
-    def _safe_refresh(self) -> None:
+    def _safe_refresh(self, reload: bool = False) -> None:
         try:
             self.refresh()
+            if reload and self.on_reload is not None and not self.closed:
+                self.on_reload()
         except Exception:  # a refresh must never kill the kernel's loop or the store's thread
             log.exception("annotator: checking the store for changes failed")
 
@@ -92,6 +99,18 @@ class StoreWatcher:
         with self.lock:
             self._known = {a.id: a.modified for a in annotations}
 
+    def known(self) -> dict[str, str] | None:
+        """What the page was shown (id -> modified), or ``None`` before its first load."""
+        with self.lock:
+            return None if self._known is None else dict(self._known)
+
+    def forget(self, ids: list[str]) -> list[str]:
+        """Drop ids from what the page was shown; returns those it had."""
+        with self.lock:
+            if self._known is None:
+                return []
+            return [i for i in ids if self._known.pop(i, None) is not None]
+
     def _baseline(self) -> dict[str, str]:
         if self._known is None:
             self._known = {a.id: a.modified for a in self.store.annotations(self.story_id)}
@@ -102,12 +121,13 @@ class StoreWatcher:
             return
         kind = change.get("kind")
         if kind == "external":  # another process wrote; the store cannot say what
+            reload = change.get("story") is None
             if self.external and change.get("story") in (None, self.story_id):
                 loop = self._loop
                 if loop is not None and loop.is_running() and not loop.is_closed():
-                    loop.call_soon_threadsafe(self._safe_refresh)
+                    loop.call_soon_threadsafe(self._safe_refresh, reload)
                 else:
-                    self._safe_refresh()
+                    self._safe_refresh(reload)
             return
         # In-process writes: the store says what happened, no diff needed.
         if change.get("story") != self.story_id or kind not in ("add", "update", "delete"):
@@ -123,11 +143,19 @@ class StoreWatcher:
                     self.emit(Delta("delete", ids))
                 return
             found: list[Annotation] = []
+            hidden: list[str] = []
             for ident in ids:
                 try:
                     found.append(self.store.get(ident))
-                except NotFoundError:  # deleted again before we looked
-                    continue
+                except NotFoundError:
+                    # Deleted again before we looked, or (a shared store) no
+                    # longer visible to this reader: made private, or moved to
+                    # a group they are not in. Either way the page drops it.
+                    if known is not None and ident in known:
+                        del known[ident]
+                        hidden.append(ident)
+            if hidden:
+                self.emit(Delta("delete", hidden))
             if known is not None:
                 for a in found:
                     known[a.id] = a.modified
