@@ -12,6 +12,7 @@ Pure model: no I/O here beyond nothing at all; loading files is
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
@@ -192,16 +193,24 @@ class Story:
             f"ids run {self.paragraphs[0].id} to {self.paragraphs[-1].id}"
         )
 
+    @cached_property
+    def _paragraph_ends(self) -> list[int]:
+        return [p.end for p in self.paragraphs]
+
     def paragraph_at(self, offset: int) -> Paragraph | None:
         """The paragraph containing ``offset``, or the next one after a gap."""
-        for p in self.paragraphs:
-            if offset < p.end:
-                return p
-        return None
+        i = bisect.bisect_right(self._paragraph_ends, offset)
+        return self.paragraphs[i] if i < len(self.paragraphs) else None
 
     def paragraphs_in(self, start: int, end: int) -> list[Paragraph]:
-        """Paragraphs overlapping the span ``[start, end)``."""
-        return [p for p in self.paragraphs if p.start < end and start < p.end]
+        """Paragraphs overlapping the span ``[start, end)`` (a binary search, then a walk)."""
+        out = []
+        paragraphs = self.paragraphs
+        i = bisect.bisect_right(self._paragraph_ends, start)
+        while i < len(paragraphs) and paragraphs[i].start < end:
+            out.append(paragraphs[i])
+            i += 1
+        return out
 
     def check_span(self, start: Any, end: Any) -> tuple[int, int]:
         """Validate a span and return it.
