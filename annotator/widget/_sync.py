@@ -69,10 +69,7 @@ class StoreWatcher:
         self._known: dict[str, str] | None = None
         self._version = store.data_version()
         self._closed = threading.Event()
-        try:
-            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            self._loop = None
+        self._loop: asyncio.AbstractEventLoop | None = _kernel_loop()
         self._unsubscribe = store.subscribe(self._on_store_change)
 
     def _safe_refresh(self, reload: bool = False) -> None:
@@ -197,3 +194,24 @@ class StoreWatcher:
                 self.emit(Delta("delete", gone))
             self._report(changed)
             return bool(gone or changed)
+
+
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The IPython kernel's event loop, when this runs in a kernel.
+
+    Widget messages must be sent from the kernel's loop. Outside a kernel a
+    "running" loop may belong to something else (Playwright's sync API keeps
+    one that only turns during its own calls), and handing work to it would
+    stall, so changes are then handled on the spot.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
