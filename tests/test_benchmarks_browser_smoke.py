@@ -1,0 +1,35 @@
+"""The reader benchmark in quick mode, so that its browser driver cannot rot.
+
+Real JupyterLab + Chromium, a 30,000-word story; no timing is asserted, only
+that every figure was measured.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
+
+
+def test_reader_benchmark_quick(monkeypatch):
+    from benchmarks import bench_reader
+    from benchmarks.browser import chromium_available
+
+    why = chromium_available()
+    if why:
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(f"browser benchmark cannot run under CI: {why}", pytrace=False)
+        pytest.skip(why)
+    monkeypatch.setenv("BENCH_PYTHON", sys.executable)  # the code under test, not .venv-bench's
+    results = bench_reader.run(quick=True)
+    names = [r.name for r in results]
+    assert any("One Dance, 1,000 annotations" in n for n in names), names
+    assert any("first paint" in n for n in names), names
+    assert any("select → save → highlight" in n for n in names), names
+    assert any("kernel RSS" in n for n in names), names
+    for r in results:
+        assert r.group == "reader" and r.value >= 0, r
+    assert next(r for r in results if "kernel RSS" in r.name).value > 10
