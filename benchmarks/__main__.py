@@ -76,8 +76,30 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _previous_sections() -> dict[str, list[str]]:
+    """The group sections of the current RESULTS.md, to keep those not re-run."""
+    path = HERE / "RESULTS.md"
+    sections: dict[str, list[str]] = {}
+    if not path.exists():
+        return sections
+    current: str | None = None
+    for line in path.read_text().splitlines():
+        if line.startswith("## "):
+            name = line[3:].strip().lower()
+            current = name if name in GROUPS else None
+            if current:
+                sections[current] = []
+            continue
+        if current:
+            sections[current].append(line)
+    return sections
+
+
 def write_results(results: list[Result]) -> None:
+    """Write RESULTS.md; groups not run this time keep their previous figures (marked so)."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout.strip()
+    previous = _previous_sections()
+    ran = {r.group for r in results}
     lines = [
         "# Benchmark results",
         "",
@@ -88,11 +110,15 @@ def write_results(results: list[Result]) -> None:
     notes = HERE / "NOTES.md"
     for group in GROUPS:
         rows = [r for r in results if r.group == group]
-        if not rows:
-            continue
-        lines += [f"## {group.capitalize()}", "", "| measure | value | target | | note |", "|---|---|---|---|---|"]
-        lines += [r.row() for r in rows]
-        lines.append("")
+        if rows:
+            lines += [f"## {group.capitalize()}", "", "| measure | value | target | | note |", "|---|---|---|---|---|"]
+            lines += [r.row() for r in rows]
+            lines.append("")
+        elif group not in ran and group in previous:
+            kept = [line for line in previous[group] if line.strip()]
+            if kept and not kept[0].startswith("_From an earlier run"):
+                kept.insert(0, "_From an earlier run (this group was not re-run)._\n")
+            lines += [f"## {group.capitalize()}", "", *kept, ""]
     if notes.exists():
         lines += [notes.read_text().strip(), ""]
     (HERE / "RESULTS.md").write_text("\n".join(lines))

@@ -827,7 +827,13 @@ class ReaderView {
         frag.append(seg);
         continue;
       }
-      const cover = active.slice().sort((x, y) => x.lane - y.lane);
+      // Only MAX_LANES lanes are drawn: nest marks for those, and for deeper
+      // lanes only where an annotation starts (its head keeps it clickable
+      // and reachable by keyboard). Nesting every covering annotation made
+      // thousands of marks up to 29 deep, and layout and paint paid for each.
+      const cover = active
+        .filter((it) => it.lane < MAX_LANES || (it.head && it.s === from))
+        .sort((x, y) => x.lane - y.lane);
       let outer = null;
       let inner = null;
       for (const it of cover) {
