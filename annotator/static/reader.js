@@ -831,9 +831,10 @@ class ReaderView {
       // lanes only where an annotation starts (its head keeps it clickable
       // and reachable by keyboard). Nesting every covering annotation made
       // thousands of marks up to 29 deep, and layout and paint paid for each.
-      const cover = active
-        .filter((it) => it.lane < MAX_LANES || (it.head && it.s === from))
-        .sort((x, y) => x.lane - y.lane);
+      let cover = active.filter((it) => it.lane < MAX_LANES || (it.head && it.s === from));
+      // Where only deeper lanes cover the text, draw the shallowest of them.
+      if (!cover.length) cover = [active.reduce((x, y) => (y.lane < x.lane ? y : x))];
+      cover.sort((x, y) => x.lane - y.lane);
       let outer = null;
       let inner = null;
       for (const it of cover) {
