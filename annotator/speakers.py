@@ -69,9 +69,10 @@ def attribute_speakers(
     names = _name_table(characters, text)
     if not names:
         return {}
-    name_re = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    name_re = re.compile(rf"\b({alternatives})\b")
     after_tag = re.compile(
-        rf"^[\s,]*(?:(?:{_SPEECH_VERBS})\s+)?(?:Ms\.|Mr\.|Mrs\.)?\s*({name_re.pattern[3:-3]})\b"
+        rf"^[\s,]*(?:(?:{_SPEECH_VERBS})\s+)?(?:Ms\.|Mr\.|Mrs\.)?\s*({alternatives})\b"
     )
     result: dict[str, str] = {}
     addressed_by: dict[str, set[str]] = {}

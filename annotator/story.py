@@ -16,7 +16,7 @@ import bisect
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -141,7 +141,7 @@ class Story:
             )
         speakers = attribute_speakers(text, paragraphs, characters)
         paragraphs = tuple(
-            _replace(p, speaker=speakers.get(p.id)) if p.id in speakers else p for p in paragraphs
+            replace(p, speaker=speakers.get(p.id)) if p.id in speakers else p for p in paragraphs
         )
         return cls(id=story_id, text=text, metadata=meta, paragraphs=paragraphs, sections=sections)
 
@@ -269,12 +269,6 @@ def count_words(text: str) -> int:
     return sum(1 for w in re.findall(r"\S+", text) if re.search(r"\w", w))
 
 
-def _replace(p: Paragraph, **changes: Any) -> Paragraph:
-    from dataclasses import replace
-
-    return replace(p, **changes)
-
-
 def _sections(text: str, chapters: list[tuple[str | None, int, int]] | None) -> tuple[Section, ...]:
     if not chapters:
         return (Section(id="c1", title=None, start=0, end=len(text)),)
@@ -370,9 +364,8 @@ def _sentences(text: str, pid: str, start: int, end: int) -> Iterator[Sentence]:
         cut = m.end()
         if any(text[max(start, cut - len(a)) : cut] == a for a in _ABBREVIATIONS):
             continue
-        # A closing quote followed by a lower-case speech tag is not an end:
-        # the lookahead only admits capitals, but "He said" after a quote
-        # does start a new clause we want as its own line.
+        # The lookahead admits only a capital next, so '"Fine," he said'
+        # stays one line while '"Fine." He grumbled.' becomes two.
         n += 1
         yield Sentence(f"{pid}-s{n}", pid, pos, cut)
         pos = cut
