@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from dataclasses import replace
 
 import pytest
 
@@ -49,6 +50,24 @@ def test_add_get_query(any_store, text):
     assert {x.id for x in memory_store.annotations("one-dance", start=140, end=200)} == {a.id, c.id}
     assert memory_store.readers("one-dance") == ["ada", "bo"]
     assert memory_store.count() == 3
+
+
+def test_annotations_come_in_story_order_with_the_unplaced_last(any_store, text):
+    # Served by the annotations_in_story_order index: start, the longer span
+    # first, then insertion order; links and orphans (no start) after all of
+    # them, in insertion order, on both backends (NULLs sort differently).
+    store = any_store
+    late = store.add(ann(text, 300, 320))
+    short = store.add(ann(text, 10, 20))
+    link = store.add(make_link("one-dance", short.id, late.id, creator="ada"))
+    long = store.add(ann(text, 10, 90))
+    twin = store.add(ann(text, 10, 20, creator="bo"))
+    orphan = store.update(replace(store.add(ann(text, 50, 60)), start=None, end=None, orphan=True))
+    order = [a.id for a in store.annotations("one-dance")]
+    assert order == [long.id, short.id, twin.id, late.id, link.id, orphan.id]
+    assert [a.id for a in store.annotations("one-dance", creator="ada")] == [
+        long.id, short.id, late.id, link.id, orphan.id
+    ]
 
 
 def test_duplicate_add_writes_nothing(any_store, text):

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from ..annotation import Annotation, validate
 from ..errors import NotFoundError, StoreError
 from ._groups import GroupsMixin
-from ._rows import COLUMNS, N_COLUMNS, from_row, to_row
+from ._rows import COLUMNS, N_COLUMNS, collector_paused, from_row, to_row
 
 OnConflict = Literal["error", "skip", "newer"]
 
@@ -236,7 +236,15 @@ class AnnotationsMixin(GroupsMixin):
         if audience is not None:
             where.append("audience = ?")
             params.append(audience)
-        return self._select(where, params, order=' ORDER BY start IS NULL, start, "end" DESC, seq')
+        # The index annotations_in_story_order serves this ORDER BY; the
+        # unplaced (orphans and links, start NULL) come first on SQLite and
+        # last on PostgreSQL, and are moved to the end here.
+        found = self._select(where, params, order=' ORDER BY start, "end" DESC, seq')
+        if found and (found[0].start is None or found[-1].start is None):
+            found = [a for a in found if a.start is not None] + [
+                a for a in found if a.start is None
+            ]
+        return found
 
     def readers(self, story: str | None = None) -> list[str]:
         """The names of everyone who annotated (a story), as far as the acting user can see."""
@@ -269,5 +277,6 @@ class AnnotationsMixin(GroupsMixin):
         self, where: list[str], params: list[Any], *, visible: bool = True, order: str = ""
     ) -> list[Annotation]:
         clause, params = self._where(where, params, visible=visible)
-        rows = self._read(f"SELECT {COLUMNS} FROM annotations{clause}{order}", params)
-        return [from_row(r) for r in rows]
+        with collector_paused():
+            rows = self._read(f"SELECT {COLUMNS} FROM annotations{clause}{order}", params)
+            return [from_row(r) for r in rows]

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..anchoring import TextQuote
@@ -56,3 +59,23 @@ def from_row(r: tuple[Any, ...]) -> Annotation:
         extra={} if extra == "{}" else json.loads(extra), audience=audience,
     )  # fmt: skip
     return a
+
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while thousands of rows are fetched and built.
+
+    Every fetched row and every new annotation is a tracked container, so
+    loading 20,000 of them set off a young collection every 700 allocations,
+    each re-scanning the survivors: about half of the load time (from_row
+    alone: 54 ms paused against 153 ms). Rows and annotations form no cycles,
+    so the collector has nothing to find meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -20,6 +20,15 @@ APPLICATION_ID = 0x414E4E4F  # "ANNO": marks a file as an annotator database
 POSTGRES_SCHEMA = "annotator"
 """The PostgreSQL schema (namespace) that holds every annotator table."""
 
+# Loading a story's annotations walks this index in story order (start, then
+# the longer span first, then insertion order), so SQLite and PostgreSQL hand
+# the rows over already sorted instead of sorting 20,000 of them in a temporary
+# B-tree. It replaces the (story, start) index, which is a prefix of it.
+_STORY_ORDER_INDEX = """
+    DROP INDEX annotations_by_story;
+    CREATE INDEX annotations_in_story_order ON annotations (story, start, "end" DESC, seq);
+"""
+
 _AUDIENCES_AND_GROUPS = """
     ALTER TABLE annotations ADD COLUMN audience TEXT NOT NULL DEFAULT 'public';
     CREATE TABLE reader_groups (
@@ -121,6 +130,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     # Who may see an annotation (public, private, group:<name>), and the
     # groups of readers (a class, a fandom group) that share annotations.
     ("audiences and groups", _AUDIENCES_AND_GROUPS),
+    ("story-order index", _STORY_ORDER_INDEX),
 ]
 
 POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
@@ -190,6 +200,7 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
     ),
     ("suggestion dismissals", _DISMISSALS),
     ("audiences and groups", _AUDIENCES_AND_GROUPS),
+    ("story-order index", _STORY_ORDER_INDEX),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
