@@ -6,6 +6,7 @@ directly and records what Python sends back.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -401,12 +402,87 @@ def test_two_readers_on_one_store_stay_in_sync(db, story):
     two.close()
 
 
-def test_without_a_page_the_first_poll_only_takes_a_baseline(reader, page, db):
+def test_without_a_page_the_first_poll_only_takes_a_baseline(db, monkeypatch):
+    # A story too big to boot from the opening state: nothing was shown yet.
+    monkeypatch.setattr("annotator.widget._messages.BOOT_PARAGRAPHS", 0)
+    reader = Reader("one-dance", reader="ada", db=db, watch=False)
+    page = FakePage(reader)
+    assert reader.surface.boot == b""
     _write_from_another_process(db)
     assert reader.refresh() is False and page.sent == []
     second = _write_from_another_process(db)
     assert reader.refresh() is True
     assert [a["id"] for a in page.of_type("upsert")[-1]["annotations"]] == [second]
+    reader.close()
+
+
+def test_boot_snapshot_is_in_the_opening_state_and_cleared_once_drawn(reader, page, story):
+    boot = json.loads(reader.surface.boot)
+    assert boot["story"]["id"] == "one-dance" and len(boot["story"]["paragraphs"]) == len(
+        story.paragraphs
+    )
+    assert {a["id"] for a in boot["annotations"]} == {a.id for a in reader.annotations}
+    assert boot["tropes"] and boot["rev"] == 0
+    ack = page.request("booted", rev=boot["rev"])
+    assert ack["ok"] and ack["result"] == {"resynced": False}
+    assert reader.surface.boot == b""  # a second view asks with "load"
+    assert page.of_type("upsert") == [] and page.of_type("remove") == []
+    load = page.request("load")
+    assert len(load["annotations"]) == len(boot["annotations"])
+
+
+def test_changes_before_the_view_listened_reach_it_after_boot(db, story):
+    # Deltas sent between the boot snapshot and the view's first message
+    # were lost to that view: "booted" with a stale rev brings the difference.
+    first = Reader("one-dance", reader="ada", db=db, watch=False)
+    doomed = first.annotate(*span_of(story, "mask"), tropes=["mask-reveal"])
+    first.close()
+    reader = Reader("one-dance", reader="ada", db=db, watch=False)
+    page = FakePage(reader)
+    boot = json.loads(reader.surface.boot)
+    assert doomed.id in {a["id"] for a in boot["annotations"]}
+    added = reader.annotate(*span_of(story, "dance"), tropes=["first-kiss"])
+    reader.delete(doomed.id)
+    outside = _write_from_another_process(db)
+    reader.refresh()
+    page.clear()
+    ack = page.request("booted", rev=boot["rev"])
+    assert ack["result"] == {"resynced": True}
+    assert [m["ids"] for m in page.of_type("remove")] == [[doomed.id]]
+    upserted = {a["id"] for m in page.of_type("upsert") for a in m["annotations"]}
+    assert {added.id, outside} <= upserted
+    assert upserted == {a.id for a in reader.annotations}
+    page.clear()
+    assert reader.refresh() is False and page.sent == []  # nothing is reported twice
+    reader.close()
+
+
+def test_controls_follow_api_changes_made_before_they_were_built(db, monkeypatch):
+    # In a kernel the controls wait for the page to have drawn the story.
+    monkeypatch.setattr("annotator.widget._reader._kernel_loop", lambda: object())
+    r = Reader("one-dance", reader="ada", db=db, watch=False)
+    page = FakePage(r)
+    assert r._controls.children == () and not r._controls_built
+    r.trope_filter = "mask-reveal"
+    r.show = "mine"
+    page.request("booted", rev=json.loads(r.surface.boot)["rev"])
+    assert r._trope_menu.value == "mask-reveal" and r._show_toggle.value == "mine"
+    assert r.surface.trope_filter == "mask-reveal" and len(r._controls.children) == 6
+    page.request("booted", rev=0)  # a second view: nothing is built twice
+    assert len(r._controls.children) == 6
+    r.close()
+
+
+def test_controls_are_built_by_a_load_request_and_by_the_python_api(db, monkeypatch):
+    monkeypatch.setattr("annotator.widget._reader._kernel_loop", lambda: object())
+    r = Reader("one-dance", reader="ada", db=db, watch=False)
+    FakePage(r).request("load")
+    assert r._controls_built
+    r.close()
+    r = Reader("one-dance", reader="ada", db=db, watch=False)
+    r.reader = "bo"  # the name box must show it
+    assert r._controls_built and r._name_box.value == "bo"
+    r.close()
 
 
 def test_other_stories_are_not_reported(db, story):

@@ -127,6 +127,7 @@ const LAZY_MARGIN = "1500px 0px";
 // Paragraphs and list items live in blocks: content-visibility and the lazy
 // painter then track a few hundred elements, not tens of thousands.
 const BLOCK_PARAGRAPHS = 40;
+const FIRST_BLOCK_PARAGRAPHS = 8; // about a screenful: the first frame lays out only this block
 const BLOCK_ITEMS = 100;
 const REQUEST_TIMEOUT_MS = 15000;
 const MAX_LANES = 4;
@@ -324,7 +325,28 @@ class ReaderView {
     this.lastAudience = "public";
     this.buildSkeleton();
     this.bindModel();
-    this.requestLoad();
+    this.boot();
+  }
+
+  /** Draw from the opening state when Python put the first load there, else ask for it. */
+  boot() {
+    let boot = null;
+    const raw = this.model.get("boot"); // bytes (a DataView): JSON, or empty
+    if (raw && ArrayBuffer.isView(raw) && raw.byteLength) {
+      try {
+        boot = JSON.parse(new TextDecoder().decode(raw));
+      } catch (e) {
+        boot = null; // unreadable: ask for the load instead
+      }
+    }
+    if (!boot || typeof boot !== "object" || !boot.story || !Array.isArray(boot.story.paragraphs)) {
+      this.requestLoad();
+      return;
+    }
+    this.root.dataset.boot = "state";
+    this.load({ type: "load", story: boot.story, tropes: boot.tropes, annotations: boot.annotations, more: false });
+    // Python clears the boot and sends whatever changed since its snapshot.
+    this.model.send({ type: "booted", request: this.nextRequestId(), rev: boot.rev });
   }
 
   // ---- skeleton -------------------------------------------------------------------
@@ -486,6 +508,7 @@ class ReaderView {
   load(msg) {
     this.loaded = true;
     clearTimeout(this.loadTimer);
+    if (!this.root.dataset.boot) this.root.dataset.boot = "request";
     this.root.dataset.loadMs = (performance.now() - this.t0).toFixed(1);
     const story = msg.story;
     this.story = story;
@@ -517,9 +540,10 @@ class ReaderView {
     this.renderHead();
     this.renderChunk(FIRST_CHUNK_CHARS);
     this.renderSide();
-    requestAnimationFrame(() => {
+    // After the frame's style, layout and paint: a task queued from rAF.
+    requestAnimationFrame(() => setTimeout(() => {
       this.root.dataset.firstPaintMs = (performance.now() - this.t0).toFixed(1);
-    });
+    }, 0));
     this.scheduleRest();
     if (this.pendingFocus) {
       const id = this.pendingFocus;
@@ -590,7 +614,8 @@ class ReaderView {
   /** The block new paragraphs go into (a new one every BLOCK_PARAGRAPHS). */
   pageBlock() {
     let block = this.page.lastElementChild;
-    if (!block || block.paras.length >= BLOCK_PARAGRAPHS) {
+    const cap = block && block === this.page.firstElementChild ? FIRST_BLOCK_PARAGRAPHS : BLOCK_PARAGRAPHS;
+    if (!block || block.paras.length >= cap) {
       block = h("div", { className: "ann-block" });
       block.paras = [];
       block.estimate = 0;
@@ -604,11 +629,30 @@ class ReaderView {
 
   /** Build the rest of the story, then the rest of the list, in slices of SLICE_MS. */
   scheduleRest() {
-    if (this.renderedUpTo >= this.paras.length && this.listBuilt >= this.order.length) {
+    const storyBuilt = this.renderedUpTo >= this.paras.length;
+    // Ready = the text and its highlights are built; the side list may still
+    // be filling in (8 ms slices that never block input).
+    if (storyBuilt && !this.awaitingMore) this.markReady();
+    if (storyBuilt && this.listBuilt >= this.order.length) {
       this.idleHandle = null;
-      if (!this.awaitingMore) this.markReady();
+      if (!this.awaitingMore) this.root.dataset.list = "built";
       return;
     }
+    if (storyBuilt && typeof requestIdleCallback === "function") {
+      // Nothing waits for the rest of the list: build it when the page is idle,
+      // after input, rendering and messages (but within 300 ms).
+      this.idleIsCallback = true;
+      this.idleHandle = requestIdleCallback((deadline) => {
+        if (this.disposed) return;
+        const budget = slice();
+        this.buildListChunk({
+          timeRemaining: () => (deadline.didTimeout ? budget.timeRemaining() : Math.min(deadline.timeRemaining(), budget.timeRemaining())),
+        });
+        this.scheduleRest();
+      }, { timeout: 300 });
+      return;
+    }
+    this.idleIsCallback = false;
     this.idleHandle = setTimeout(() => {
       if (this.disposed) return;
       if (this.renderedUpTo < this.paras.length) this.renderChunk(null, slice());
@@ -1030,7 +1074,9 @@ class ReaderView {
     this.order = listed.map((a) => a.id);
     this.listBuilt = 0;
     this.list.replaceChildren();
-    this.buildListChunk({ timeRemaining: () => 1 }, 300);
+    // A short list is built at once; a long one gets what fills the panel
+    // now and the rest in slices (scheduleRest), after the text.
+    this.buildListChunk({ timeRemaining: () => 1 }, this.order.length <= 150 ? this.order.length : 12);
     for (const a of this.anns.values()) if (a.orphan && a.motivation !== "linking") this.placeListItem(a);
     this.renderLegend();
     this.updateCount();
@@ -2319,7 +2365,7 @@ class ReaderView {
   // ---- teardown -------------------------------------------------------------------
   destroy() {
     this.disposed = true;
-    if (this.idleHandle) clearTimeout(this.idleHandle);
+    if (this.idleHandle) (this.idleIsCallback ? cancelIdleCallback : clearTimeout)(this.idleHandle);
     if (this.observer) this.observer.disconnect();
     clearTimeout(this.loadTimer);
     clearTimeout(this.toastTimer);

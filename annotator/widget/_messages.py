@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from ..errors import (
 from ..story import Story
 from ._protocol import (
     Ack,
+    Boot,
     Selection,
     WireStory,
     annotation_payload,
@@ -36,6 +38,12 @@ log = logging.getLogger("annotator.widget")
 
 #: Stories with more paragraphs than this load in two messages: text first.
 SPLIT_LOAD_PARAGRAPHS = 1500
+#: A story with at most this many paragraphs and annotations is drawn from the
+#: surface's opening state (the ``boot`` trait) with no load round trip: the
+#: page can draw as soon as its view exists. Bigger ones would make the opening
+#: message too big to be worth it; they load by request, text first.
+BOOT_PARAGRAPHS = SPLIT_LOAD_PARAGRAPHS
+BOOT_ANNOTATIONS = 4000
 
 
 class PageMessages:
@@ -73,7 +81,53 @@ class PageMessages:
             if kind != "load":
                 self._ack(request, True, result=result)
 
+    def _boot(self: Reader) -> bytes:
+        """A small story's first load, as JSON for the surface's opening state (see ``Boot``).
+
+        Sent as one binary buffer: ipywidgets passes bytes through without
+        walking or re-encoding them, which for 1,000 annotations saves ~15 ms
+        of the kernel's time before the page can draw. ``b""`` for a big story.
+        """
+        if len(self.story.paragraphs) > BOOT_PARAGRAPHS:
+            return b""
+        with self._watcher.lock:  # the snapshot and the delta count must agree
+            snapshot = self.reading.annotations()
+            if len(snapshot) > BOOT_ANNOTATIONS:
+                return b""
+            self._watcher.seed(snapshot)
+            self._boot_ids = [a.id for a in snapshot]
+            self._story_payload = cached_story_payload(self.story)
+            boot: Boot = {
+                "story": self._story_payload,
+                "tropes": tropes_payload(self.reading.vocabulary),
+                "annotations": [annotation_payload(a) for a in snapshot],
+                "rev": self._deltas_sent,
+            }
+        return json.dumps(boot, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def _msg_booted(self: Reader, content: dict[str, Any]) -> dict[str, Any]:
+        # The view drew the boot snapshot. Later views must ask for a fresh
+        # one; and deltas sent before this view listened were lost to it, so
+        # if there were any, send the difference (upserts are idempotent).
+        self.surface.boot = b""
+        self._ensure_controls()  # the page is drawn: now the controls row
+        rev = content.get("rev")
+        if rev == self._deltas_sent:
+            return {"resynced": False}
+        with self._watcher.lock:
+            snapshot = self.reading.annotations()
+            self._watcher.seed(snapshot)
+            ids = {a.id for a in snapshot}
+            gone = [i for i in self._boot_ids if i not in ids]
+            if gone:
+                self.surface.send({"type": "remove", "ids": gone})
+            self.surface.send(
+                {"type": "upsert", "annotations": [annotation_payload(a) for a in snapshot]}
+            )
+        return {"resynced": True}
+
     def _msg_load(self: Reader, content: dict[str, Any]) -> None:
+        self._ensure_controls()
         if self._story_payload is None:
             self._story_payload = cached_story_payload(self.story)
         request = str(content.get("request", ""))

@@ -19,11 +19,13 @@ Traits synced on :class:`annotator.widget.ReaderSurface`::
     height         str        CSS height of the reading pane
     suggestions    bool       show trope suggestions (hints) in the gutter
     groups         list[str]  the reader's groups (audience choices "group:<name>")
+    boot           bytes      JSON of a small story's first load (see Boot), or b""
 
 Messages from the page (every one carries ``request``, a string the reply's
 ``ack`` repeats)::
 
     {"type": "load"}                                   -> LoadReply
+    {"type": "booted", "rev"}                          -> Ack (and deltas if ``rev`` is stale)
     {"type": "select", "start", "end", "exact"}        -> Ack(result=Selection)
     {"type": "annotate", "start", "end", "exact", "tropes", "note", "colour", "audience"?}
     {"type": "edit", "id", "tropes"?, "note"?, "colour"?, "audience"?}
@@ -132,6 +134,23 @@ class LoadReply(TypedDict):
     more: bool
 
 
+class Boot(TypedDict):
+    """The ``boot`` trait: a :class:`LoadReply` the first view draws from at once.
+
+    Set when the Reader is built on a small story, so the page needs no
+    ``load`` round trip before it can draw; ``rev`` counts the deltas sent
+    before the snapshot was taken. The view answers ``booted`` with that
+    ``rev``; Python then clears the trait (later views send ``load``) and,
+    if deltas went out meanwhile (the view may have missed them), sends the
+    difference.
+    """
+
+    story: WireStory
+    tropes: list[dict[str, Any]]
+    annotations: list[WireAnnotation]
+    rev: int
+
+
 class Upsert(TypedDict):
     """Python -> page: these annotations are new or changed."""
 
@@ -190,7 +209,7 @@ class Request(TypedDict, total=False):
     """Page -> Python. Which keys are present depends on ``type``."""
 
     type: Literal[
-        "load", "select", "annotate", "edit", "delete", "link", "undo",
+        "load", "booted", "select", "annotate", "edit", "delete", "link", "undo",
         "hints", "accept", "dismiss", "undismiss",
     ]  # fmt: skip
     request: str
@@ -207,6 +226,7 @@ class Request(TypedDict, total=False):
     paragraph: str
     trope: str
     paragraphs: list[str] | None
+    rev: int
 
 
 # -- builders ---------------------------------------------------------------------

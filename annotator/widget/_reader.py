@@ -29,7 +29,7 @@ from ..tropes import Vocabulary
 from ._messages import PageMessages, plain
 from ._protocol import WireStory, annotation_payload, hint_payload
 from ._surface import DEFAULT_HEIGHT, ReaderSurface
-from ._sync import Delta, StoreWatcher
+from ._sync import Delta, StoreWatcher, _kernel_loop
 
 if TYPE_CHECKING:
     from ..suggest import Dismissal, Suggestion
@@ -106,23 +106,47 @@ class Reader(PageMessages, widgets.VBox):
         self._callbacks: list[ChangeCallback] = []
         self._story_payload: WireStory | None = None
         self._closed = False
+        self._deltas_sent = 0  # the boot snapshot's "rev" (see _protocol.Boot)
+        self._boot_ids: list[str] = []
+        # Watch first, then take the boot snapshot under the watcher's lock: a
+        # write after it is a delta, counted even before the surface exists.
+        self._watcher = StoreWatcher(
+            store, story_obj.id, self._emit, external=watch, on_reload=self._refresh_groups
+        )
         self.surface = ReaderSurface(
             story_id=story_obj.id,
             reader=name,
             show=show,
             height=height or DEFAULT_HEIGHT,
             suggestions=bool(suggestions),
+            groups=self._groups(),
+            boot=self._boot(),  # in the opening state: no update message after it
         )
-        self._refresh_groups()
-        self._build_controls()
+        # The controls row starts empty and is filled when the page has drawn
+        # the story (its first "booted" or "load"): their ~20 widget models
+        # cost ~35 ms of messages in the kernel and as much again in the page
+        # before it could draw anything. The row's height is reserved
+        # (reader.css), so the text does not move when they arrive.
+        self._controls = widgets.HBox(
+            [], layout=widgets.Layout(align_items="center", flex_flow="row wrap")
+        )
+        self._controls.add_class("annotator-controls")
+        self._controls_built = False
         super().__init__(children=[self._controls, self.surface], **kwargs)
         self.add_class("annotator-reader")
         self.surface.on_msg(self._on_msg)
-        self._watcher = StoreWatcher(
-            store, story_obj.id, self._emit, external=watch, on_reload=self._refresh_groups
-        )
+        if _kernel_loop() is None:
+            self._ensure_controls()  # no page will ask: outside a kernel
 
     # -- the controls (standard ipywidgets) -------------------------------------------
+    def _ensure_controls(self) -> None:
+        """Build the controls row now if it is not built yet (idempotent)."""
+        if self._controls_built or self._closed:
+            return
+        self._controls_built = True
+        self._build_controls()
+        self._after_change()
+
     def _build_controls(self) -> None:
         vocab = self.reading.vocabulary
         self._name_box = widgets.Text(
@@ -142,7 +166,7 @@ class Reader(PageMessages, widgets.VBox):
         self._show_toggle.add_class("annotator-show")
         self._trope_menu = widgets.Dropdown(
             options=[("All tropes", "")] + [(t.label, t.id) for t in vocab],
-            value="",
+            value=self.surface.trope_filter if any(t.id == self.surface.trope_filter for t in vocab) else "",
             description="Trope",
             layout=widgets.Layout(width="17em"),
         )
@@ -166,12 +190,10 @@ class Reader(PageMessages, widgets.VBox):
         self._suggest_button.add_class("annotator-suggestions")
         self._message = widgets.Label(value="")
         self._message.add_class("annotator-message")
-        self._controls = widgets.HBox(
-            [self._name_box, self._show_toggle, self._trope_menu, self._suggest_button,
-             self._undo_button, self._message],
-            layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
-        )  # fmt: skip
-        self._controls.add_class("annotator-controls")
+        self._controls.children = [
+            self._name_box, self._show_toggle, self._trope_menu, self._suggest_button,
+            self._undo_button, self._message,
+        ]  # fmt: skip
         widgets.link((self._show_toggle, "value"), (self.surface, "show"))
         widgets.link((self._trope_menu, "value"), (self.surface, "trope_filter"))
         widgets.link((self._suggest_button, "value"), (self.surface, "suggestions"))
@@ -213,6 +235,7 @@ class Reader(PageMessages, widgets.VBox):
     @reader.setter
     def reader(self, name: str) -> None:
         name = _check_name(name)
+        self._ensure_controls()
         if name != self.reading.reader:
             self._switch_reader(name)
         if self._name_box.value != name:
@@ -257,11 +280,14 @@ class Reader(PageMessages, widgets.VBox):
         self._after_change()
 
     def _refresh_groups(self) -> None:
+        self.surface.groups = self._groups()
+
+    def _groups(self) -> list[str]:
         try:
-            self.surface.groups = self.reading.store.groups_of(self.reading.reader)
+            return self.reading.store.groups_of(self.reading.reader)
         except AnnotatorError:
             log.exception("annotator: reading the reader's groups failed")
-            self.surface.groups = []
+            return []
 
     @property
     def groups(self) -> list[str]:
@@ -537,8 +563,10 @@ class Reader(PageMessages, widgets.VBox):
             return
         self._closed = True
         self._watcher.close()
-        for w in (self._name_box, self._show_toggle, self._trope_menu, self._suggest_button,
-                  self._undo_button, self._message, self._controls, self.surface):  # fmt: skip
+        built = self._controls_built
+        for w in (*(self._name_box, self._show_toggle, self._trope_menu, self._suggest_button,
+                    self._undo_button, self._message)[: 6 if built else 0],
+                  self._controls, self.surface):  # fmt: skip
             w.close()
         super().close()
         if self._owns_store:
@@ -555,12 +583,17 @@ class Reader(PageMessages, widgets.VBox):
     def _after_change(self) -> None:
         label = self.reading.can_undo or ""
         self.surface.can_undo = label
+        if not self._controls_built:
+            return  # _ensure_controls calls this again
         self._undo_button.disabled = not label
         self._undo_button.tooltip = (
             f"Undo your last change: {label} (Ctrl+Z in the page)" if label else "Nothing to undo"
         )
 
     def _emit(self, delta: Delta) -> None:
+        self._deltas_sent += 1
+        if "surface" not in self.__dict__:
+            return  # written before the surface existed: "booted" will resync
         if delta.kind == "delete":
             self.surface.send({"type": "remove", "ids": delta.ids})
         else:

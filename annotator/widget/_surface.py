@@ -1,8 +1,10 @@
 # The text surface: an anywidget whose front end is annotator/static/reader.js.
 #
-# Its synced traits are small view state only; the story and the annotations
-# travel as custom messages (see _protocol.py), so nothing large is re-sent
-# when a filter changes or an annotation is added.
+# Its synced traits are small view state, plus ``boot``: the first view's
+# story and annotations, carried in the model's opening state so that a small
+# story draws without a round trip to the kernel (then cleared). Everything
+# after that travels as custom messages (see _protocol.py), so nothing large
+# is re-sent when a filter changes or an annotation is added.
 """ReaderSurface: the book page, the floating toolbar, the side panel."""
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class ReaderSurface(anywidget.AnyWidget):
     height = traitlets.Unicode(DEFAULT_HEIGHT).tag(sync=True)
     suggestions = traitlets.Bool(False).tag(sync=True)
     groups = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    boot = traitlets.Bytes(b"").tag(sync=True)  # JSON of a _protocol.Boot, or b""
 
     def __repr__(self) -> str:
         return f"<ReaderSurface {self.story_id!r}>"

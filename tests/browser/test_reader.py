@@ -243,6 +243,21 @@ def test_book_page_renders(reader_page):
     assert rp.page.page_errors == []
 
 
+def test_first_view_draws_from_the_opening_state_and_the_controls_keep_their_row(reader_page):
+    # The story and its annotations came in the widget's opening state (no
+    # load round trip); the ipywidgets controls follow, into a row whose
+    # height was reserved, so the text does not move when they arrive.
+    rp = reader_page
+    rp.show()
+    assert rp.root.get_attribute("data-boot") == "state"
+    controls = rp.page.locator(".annotator-reader .annotator-controls").first
+    controls.locator(".annotator-trope-filter select").wait_for(timeout=15_000)
+    height, reserved = controls.evaluate(
+        "e => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).minHeight)]"
+    )
+    assert reserved > 0 and abs(height - reserved) < 1, (height, reserved)
+
+
 def test_drag_select_tag_with_note_and_save(reader_page):
     rp = reader_page
     before = {a.id for a in store_annotations(rp.lab)}

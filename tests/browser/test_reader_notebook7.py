@@ -60,6 +60,8 @@ def test_reader_in_notebook7_drag_select_and_save(lab, page):
     print(f"\nNotebook 7: Run All -> Reader ready {time.monotonic() - t0:.2f}s")
     assert rp.root.locator(".ann-num").count() == len(STORY.body_paragraphs)
     # the ipywidgets controls render next to the surface
+    # The controls row is filled once the page has drawn the story.
+    page.locator(".annotator-controls .annotator-trope-filter select").wait_for(timeout=15_000)
     assert page.locator(".annotator-controls .annotator-trope-filter select").count() == 1
 
     before = {a.id for a in store_annotations(lab)}
