@@ -64,6 +64,8 @@ INIT_JS = r"""
     } },
     readerText: { root: ".ann-root", test: (r) => (r.querySelector(".ann-page .ann-p .ann-text") ? { paras: count(r, ".ann-p") } : null) },
     readerMarks: { root: ".ann-root", test: (r) => (r.querySelector(".ann-page mark.ann-hl") ? { marks: count(r, "mark.ann-hl.is-head") } : null) },
+    readerControls: { root: ".ann-root", test: (r) => { const box = r.closest(".annotator-reader"); return box && box.querySelector(".annotator-controls .annotator-trope-filter select") ? { ok: 1 } : null; } },
+    readerList: { root: ".ann-root", test: (r) => (r.dataset.list === "built" ? { items: count(r, ".ann-list .ann-li") } : null) },
     readerHeads: { root: ".ann-root", test: (r, a) => { const n = count(r, "mark.ann-hl.is-head"); return n >= a.expect ? { n } : null; } },
     jupyterannotate: { root: ".jp-OutputArea-output .app", test: (r, a) => { const n = count(r, ".content .span"); return n >= a.expect ? { n } : null; } },
     spanmark: { root: ".so-root", test: (r, a) => { const n = count(r, a.overlaps ? ".so-rail-badge" : "mark.so-inline-span"); return n >= a.expect ? { n } : null; } },
