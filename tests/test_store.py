@@ -70,6 +70,26 @@ def test_annotations_come_in_story_order_with_the_unplaced_last(any_store, text)
     ]
 
 
+def test_migration_5_replaces_the_story_index_and_keeps_every_annotation(store_path, text):
+    with Store(store_path) as store:
+        ids = [store.add(ann(text, s, s + 30)).id for s in (300, 10, 150)]
+    conn = sqlite3.connect(store_path)
+    conn.executescript(  # the store as version 4 left it
+        "DROP INDEX annotations_in_story_order; CREATE INDEX annotations_by_story ON annotations (story, start); "
+        "DELETE FROM migrations WHERE version = 5; PRAGMA user_version = 4;"
+    )
+    conn.close()
+    with Store(store_path) as store:
+        indexes = {r[0] for r in store._read("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "annotations_in_story_order" in indexes and "annotations_by_story" not in indexes
+        assert [a.id for a in store.annotations("one-dance")] == [ids[1], ids[2], ids[0]]
+        plan = " ".join(str(r) for r in store._read(
+            'EXPLAIN QUERY PLAN SELECT id FROM annotations WHERE story = ? ORDER BY start, "end" DESC, seq',
+            ["one-dance"],
+        ))  # fmt: skip
+        assert "annotations_in_story_order" in plan and "TEMP B-TREE" not in plan
+
+
 def test_duplicate_add_writes_nothing(any_store, text):
     memory_store = any_store
     a = memory_store.add(ann(text, 100, 150))

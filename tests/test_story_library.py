@@ -243,7 +243,8 @@ def test_migration_2_upgrades_an_old_store(tmp_path):
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP TABLE story_versions; DROP TABLE dismissals; DROP TABLE group_members; DROP TABLE reader_groups; "
-        "ALTER TABLE annotations DROP COLUMN audience; DELETE FROM migrations WHERE version >= 2; PRAGMA user_version = 1;"
+        "ALTER TABLE annotations DROP COLUMN audience; DELETE FROM migrations WHERE version >= 2; PRAGMA user_version = 1; "
+        "DROP INDEX annotations_in_story_order; CREATE INDEX annotations_by_story ON annotations (story, start);"
     )
     conn.close()
     with Store(path) as s:

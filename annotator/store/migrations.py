@@ -25,8 +25,8 @@ POSTGRES_SCHEMA = "annotator"
 # the rows over already sorted instead of sorting 20,000 of them in a temporary
 # B-tree. It replaces the (story, start) index, which is a prefix of it.
 _STORY_ORDER_INDEX = """
-    DROP INDEX annotations_by_story;
-    CREATE INDEX annotations_in_story_order ON annotations (story, start, "end" DESC, seq);
+    DROP INDEX IF EXISTS annotations_by_story;
+    CREATE INDEX IF NOT EXISTS annotations_in_story_order ON annotations (story, start, "end" DESC, seq);
 """
 
 _AUDIENCES_AND_GROUPS = """
