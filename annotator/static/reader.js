@@ -215,14 +215,6 @@ function groupDigits(n) {
   return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
-const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-/** Text or an attribute value, escaped for HTML. */
-function esc(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
-/** Characters the HTML parser would not give back as they are (CR, NUL). */
-const UNPARSABLE_RE = /[\r\0]/;
-
 function formatDate(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
@@ -870,13 +862,7 @@ class ReaderView {
       cuts.add(it.e);
     }
     const points = [...cuts].sort((x, y) => x - y);
-    // The paragraph is written as one HTML string and parsed once: creating
-    // and appending the marks one DOM call at a time cost three times as
-    // much. Every value from the data is escaped (esc); the class names and
-    // the colour (COLOUR_RE) are ours or checked.
-    const viaHtml = !UNPARSABLE_RE.test(p.text);
-    const frag = viaHtml ? null : document.createDocumentFragment();
-    const html = [];
+    const frag = document.createDocumentFragment();
     let k = 0;
     let active = [];
     const reader = this.model.get("reader");
@@ -887,8 +873,7 @@ class ReaderView {
       active = active.filter((it) => it.e > from);
       const seg = p.text.slice(from, to);
       if (!active.length) {
-        if (viaHtml) html.push(esc(seg));
-        else frag.append(seg);
+        frag.append(seg);
         continue;
       }
       // Only MAX_LANES lanes are drawn: nest marks for those, and for deeper
@@ -899,12 +884,6 @@ class ReaderView {
       // Where only deeper lanes cover the text, draw the shallowest of them.
       if (!cover.length) cover = [active.reduce((x, y) => (y.lane < x.lane ? y : x))];
       cover.sort((x, y) => x.lane - y.lane);
-      if (viaHtml) {
-        for (const it of cover) html.push(this.markHtml(it, it.head && it.s === from, reader));
-        html.push(esc(seg));
-        for (let j = 0; j < cover.length; j++) html.push("</mark>");
-        continue;
-      }
       let outer = null;
       let inner = null;
       for (const it of cover) {
@@ -916,50 +895,34 @@ class ReaderView {
       inner.append(seg);
       frag.append(outer);
     }
-    if (viaHtml) textEl.innerHTML = html.join("");
-    else textEl.replaceChildren(frag);
+    textEl.replaceChildren(frag);
   }
 
-  markClass(it, reader) {
+  /** One highlight element (text is never parsed as markup: attributes and text nodes only). */
+  mark(it, isHead, reader) {
     const a = it.a;
     const t = this.primaryTrope(a);
+    const m = document.createElement("mark");
     let cls = `ann-hl lane-${Math.min(it.lane, MAX_LANES - 1)}`;
     if (t) cls += ` t${t.index}`;
     else cls += " is-plain";
     if (a.creator === reader) cls += " is-mine";
-    return cls;
-  }
-
-  /** The opening tag of mark() as HTML (and, for a head, its keyboard anchor). */
-  markHtml(it, isHead, reader) {
-    const a = it.a;
-    const id = esc(a.id);
-    const style = a.colour && COLOUR_RE.test(a.colour) ? ` style="--ann-c:${a.colour}"` : "";
-    if (!isHead) return `<mark class="${this.markClass(it, reader)}" data-id="${id}"${style}>`;
-    return (
-      `<mark class="${this.markClass(it, reader)} is-head" data-id="${id}"${style}>` +
-      `<span class="ann-anchor" tabindex="0" role="button" aria-haspopup="dialog" aria-label="${esc(this.describe(a))}" data-id="${id}"></span>`
-    );
-  }
-
-  mark(it, isHead, reader) {
-    const a = it.a;
-    const m = document.createElement("mark");
-    m.className = this.markClass(it, reader);
-    m.dataset.id = a.id;
+    if (isHead) cls += " is-head";
+    m.className = cls;
+    m.setAttribute("data-id", a.id);
     if (a.colour && COLOUR_RE.test(a.colour)) m.style.setProperty("--ann-c", a.colour);
     if (isHead) {
       // Keyboard access goes through an empty anchor inside the mark: Chrome
       // starts no mouse selection inside a focusable element, and an empty
       // element adds nothing to the text (offsets stay exact).
-      m.classList.add("is-head");
-      m.append(
-        h("span", {
-          className: "ann-anchor",
-          attrs: { tabindex: 0, role: "button", "aria-haspopup": "dialog", "aria-label": this.describe(a) },
-          data: { id: a.id },
-        }),
-      );
+      const anchor = document.createElement("span");
+      anchor.className = "ann-anchor";
+      anchor.setAttribute("tabindex", "0");
+      anchor.setAttribute("role", "button");
+      anchor.setAttribute("aria-haspopup", "dialog");
+      anchor.setAttribute("aria-label", this.describe(a));
+      anchor.setAttribute("data-id", a.id);
+      m.append(anchor);
     }
     return m;
   }
