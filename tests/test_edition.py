@@ -18,15 +18,7 @@ import pytest
 from annotator.annotation import make_annotation
 from annotator.edition import build_edition, edition_notebook
 from annotator.edition.notes import render_note, safe_link
-from annotator.edition.view import (
-    DARK_PAPER,
-    LIGHT_PAPER,
-    contrast,
-    edition_view,
-    json_for_script,
-    language_code,
-    readable,
-)
+from annotator.edition.view import edition_view, json_for_script, language_code
 from annotator.interchange import _EDITION_DATA, import_file
 from annotator.jsonld import collection, to_w3c
 from annotator.library import load_story
@@ -348,35 +340,7 @@ def test_index_and_timeline(story):
     assert 210 < x < 1000 and width >= 2.5 and entry is snippet.entry
 
 
-# -- colours and contrast -----------------------------------------------------------------------
-
-
-def _css_vars(block: str) -> dict[str, str]:
-    return dict(re.findall(r"--([a-z0-9-]+):\s*(#[0-9a-f]{6})\b", block))
-
-
-def test_palette_meets_wcag_aa():
-    css = (EDITION / "static" / "edition.css").read_text()
-    light = _css_vars(css[css.index(":root {") : css.index("}", css.index(":root {"))])
-    dark_at = css.index("prefers-color-scheme: dark")
-    dark = _css_vars(css[dark_at : css.index("}", css.index(":root", dark_at))])
-    for palette in (light, dark):
-        assert contrast(palette["ink"], palette["paper"]) >= 7
-        for name in ("muted", "accent"):
-            assert contrast(palette[name], palette["paper"]) >= 4.5, name
-            assert contrast(palette[name], palette["paper-2"]) >= 4.5, name
-    # text on every highlight tint stays readable; every underline stands out at 3:1
-    for trope in default_vocabulary():
-        r, g, b = (int(trope.colour[i : i + 2], 16) for i in (1, 3, 5))
-        for paper, alpha, ink in (
-            (LIGHT_PAPER, 0.2, light["ink"]),
-            (DARK_PAPER, 0.34, dark["ink"]),
-        ):
-            pr, pg, pb = (int(paper[i : i + 2], 16) for i in (1, 3, 5))
-            mixed = (round(p + (c - p) * alpha) for p, c in ((pr, r), (pg, g), (pb, b)))
-            tint = "#" + "".join(f"{c:02x}" for c in mixed)
-            assert contrast(ink, tint) >= 4.5, (trope.id, paper)
-            assert contrast(readable(trope.colour, paper), paper) >= 3, (trope.id, paper)
+# -- the page's language -----------------------------------------------------------------------
 
 
 def test_language_code():
@@ -489,6 +453,7 @@ def test_exporter_import_is_cheap():
     code = (
         "import sys, annotator.edition.exporter as e; "
         "heavy = [m for m in ('annotator.edition.view', 'annotator.edition.context', "
+        "'annotator.edition.model', 'annotator.edition.layout', 'annotator.edition.colours', "
         "'markdown_it', "
         "'annotator.store', 'sqlite3') if m in sys.modules]; print(heavy)"
     )
@@ -497,6 +462,8 @@ def test_exporter_import_is_cheap():
     imported = eval(out.stdout.strip())  # noqa: S307 - our own output
     assert "annotator.edition.view" not in imported and "markdown_it" not in imported
     assert "annotator.edition.context" not in imported
+    assert not {"annotator.edition.model", "annotator.edition.layout"} & set(imported)
+    assert "annotator.edition.colours" not in imported
 
 
 def test_build_edition_on_a_fresh_store_is_the_shipped_edition(db):

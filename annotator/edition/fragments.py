@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .view import Edition, Entry, ParagraphView, TropeView
+from .model import Edition, Entry, ParagraphView, TropeView
 
 QUOTE_MAX = 90
 _ABOUT_LINK = 'aria-label="About this set-up and payoff">↗</a>'
