@@ -93,9 +93,14 @@ JS_ARM_SAVE = r"""() => {
 JS_DRAG_POINTS = r"""([pi, nth]) => {
   const roots = document.querySelectorAll('.ann-root');
   const root = roots[roots.length - 1];
-  const p = root.querySelector(`.ann-p[data-pi="${pi}"]`);
-  if (!p) return null;
   const sc = root.querySelector('.ann-scroll');
+  const p = root.querySelector(`.ann-p[data-pi="${pi}"]`);
+  if (!p) {
+    // lazy mode: the paragraph's block is not built; scroll to it (the next call finds it)
+    const block = [...root.querySelectorAll('.ann-block[data-from]')].find((b) => +b.dataset.from <= pi && pi <= +b.dataset.to);
+    if (block) sc.scrollTop += block.getBoundingClientRect().top - sc.getBoundingClientRect().top;
+    return null;
+  }
   sc.scrollTop += p.getBoundingClientRect().top - sc.getBoundingClientRect().top - 60;
   const text = p.querySelector('.ann-text');
   const full = text.textContent;

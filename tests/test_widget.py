@@ -268,6 +268,63 @@ def test_a_big_story_loads_text_first_then_annotations(db, monkeypatch):
     r.close()
 
 
+def test_a_big_load_comes_in_chunks_in_order(db, monkeypatch):
+    import json
+
+    from annotator.widget import _messages
+
+    monkeypatch.setattr(_messages, "SPLIT_LOAD_PARAGRAPHS", 10)
+    monkeypatch.setattr(_messages, "LOAD_CHUNK_BYTES", 3000)
+    r = Reader(reader="ada", db=db, watch=False)
+    page = FakePage(r)
+    wire = _messages.cached_story_payload(r.story)
+    page.request("load")
+    kinds = [m["type"] for m in page.sent]
+    load = page.sent[0]
+    parts = load["parts"]
+    # the text first: the reply and parts - 1 load-parts, then the annotations in upserts
+    assert parts > 2 and kinds[:parts] == ["load"] + ["load-part"] * (parts - 1)
+    assert set(kinds[parts:]) == {"upsert"} and len(kinds) - parts > 1
+    assert all(m["request"] == load["request"] for m in page.sent[:parts])
+    paragraphs = load["story"]["paragraphs"] + [p for m in page.sent[1:parts] for p in m["paragraphs"]]
+    assert paragraphs == wire["paragraphs"]  # all of them, in order
+    assert {k: v for k, v in load["story"].items() if k != "paragraphs"} == {
+        k: v for k, v in wire.items() if k != "paragraphs"
+    }
+    upserts = page.sent[parts:]
+    assert [u["more"] for u in upserts] == [True] * (len(upserts) - 1) + [False]
+    ids = [a["id"] for u in upserts for a in u["annotations"]]
+    assert len(ids) == len(set(ids)) == 70 and load["more"] is True and load["annotations"] == []
+    # every message near the limit: over it by at most one item
+    biggest_item = max(len(json.dumps(x)) for x in paragraphs + [a for u in upserts for a in u["annotations"]])
+    for m in page.sent[1:]:
+        assert len(json.dumps(m)) <= 3000 + biggest_item + 200
+    r.close()
+
+
+def test_a_big_load_with_no_annotations_still_ends_its_upserts(tmp_path, monkeypatch):
+    from annotator.widget import _messages
+
+    monkeypatch.setattr(_messages, "SPLIT_LOAD_PARAGRAPHS", 10)
+    text = "\n\n".join(f"Paragraph {i} of a story nobody annotated yet." for i in range(30))
+    story = Story.from_text("quiet", text, {"title": "Quiet"})
+    r = Reader(story, reader="ada", db=tmp_path / "empty.db", watch=False)
+    page = FakePage(r)
+    page.request("load")
+    assert [m["type"] for m in page.sent] == ["load", "upsert"]
+    assert page.sent[1] == {"type": "upsert", "annotations": [], "more": False}
+    r.close()
+
+
+def test_chunked_splits_by_size_and_keeps_order():
+    from annotator.widget._messages import chunked
+
+    assert chunked([], len, 10) == [[]]
+    assert chunked(["aaaa", "bbbb", "cc", "dddddddddddddd", "e"], len, 10) == [
+        ["aaaa", "bbbb", "cc"], ["dddddddddddddd"], ["e"],
+    ]  # fmt: skip
+
+
 def test_annotate_edit_delete_undo_link_by_message(reader, page, story):
     start, end = span_of(story, "hound mask")
     ack = page.request(

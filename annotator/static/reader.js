@@ -95,9 +95,11 @@
  * @typedef {{type:"accept"|"dismiss"|"undismiss", request:string, paragraph:string, trope:string}} SuggestionRequest
  *
  * Python -> page (msg:custom):
- * @typedef {{type:"load", request:string, story:WireStory, tropes:WireTrope[], annotations:WireAnnotation[], more:boolean}} LoadReply
- *   (with `more`, the annotations follow in one Upsert: big stories paint their text first)
- * @typedef {{type:"upsert", annotations:WireAnnotation[]}} Upsert
+ * @typedef {{type:"load", request:string, story:WireStory, tropes:WireTrope[], annotations:WireAnnotation[], more:boolean, parts?:number}} LoadReply
+ *   (with `more`, big stories paint their text first: the paragraphs come in `parts` messages, this one
+ *   and LoadParts, and the annotations follow in Upserts, all but the last with `more`)
+ * @typedef {{type:"load-part", request:string, paragraphs:WireParagraph[]}} LoadPart
+ * @typedef {{type:"upsert", annotations:WireAnnotation[], more?:boolean}} Upsert
  * @typedef {{type:"remove", ids:string[]}} Remove
  * @typedef {{type:"ack", request:string, ok:boolean, error:string|null, suggestions?:string[], result?:*}} Ack
  * @typedef {{type:"focus", id:string}} Focus
@@ -124,6 +126,12 @@ const SLICE_MS = 8; // never hold the main thread longer than this while buildin
 const LAZY_PARAGRAPHS = 1500;
 const LAZY_ANNOTATIONS = 4000;
 const LAZY_MARGIN = "1500px 0px";
+// Lazy mode builds a block's paragraphs only when it nears the viewport
+// (LAZY_MARGIN) and drops them again past DROP_MARGIN: the page then holds a
+// few blocks of elements, not a novel's 100,000 (and focus changes, layout
+// and paint stay cheap). Unbuilt blocks are empty placeholders of their
+// estimated (or last measured) height.
+const DROP_MARGIN = "6000px 0px";
 // Paragraphs and list items live in blocks: content-visibility and the lazy
 // painter then track a few hundred elements, not tens of thousands.
 const BLOCK_PARAGRAPHS = 40;
@@ -475,11 +483,15 @@ class ReaderView {
       case "load":
         if (!this.loaded) this.load(msg);
         break;
+      case "load-part":
+        if (!this.loaded) this.loadPart(msg);
+        break;
       case "upsert":
       case "remove": {
         if (!this.loaded) break;
         const t = performance.now();
-        if (msg.type === "upsert") this.upsert(msg.annotations || []);
+        if (msg.type === "upsert" && (msg.more || this.bulk)) this.bulkPart(msg.annotations || [], !!msg.more);
+        else if (msg.type === "upsert") this.upsert(msg.annotations || []);
         else this.remove(msg.ids || []);
         this.root.dataset.lastApplyMs = (performance.now() - t).toFixed(1);
         break;
@@ -511,6 +523,11 @@ class ReaderView {
 
   // ---- loading --------------------------------------------------------------------
   load(msg) {
+    if (msg.parts > 1 && msg.story && Array.isArray(msg.story.paragraphs)) {
+      // A big story comes in parts (load-part messages): keep them until the last.
+      this.partial = { msg, paragraphs: msg.story.paragraphs.slice(), left: msg.parts - 1 };
+      return;
+    }
     this.loaded = true;
     clearTimeout(this.loadTimer);
     if (!this.root.dataset.boot) this.root.dataset.boot = "request";
@@ -559,6 +576,16 @@ class ReaderView {
     if (this.hintsOn()) this.fetchHints(); // after the first paint, never before it
   }
 
+  /** The next paragraphs of a load reply sent in parts; the last part loads the story. */
+  loadPart(msg) {
+    const partial = this.partial;
+    if (!partial || msg.request !== partial.msg.request || !Array.isArray(msg.paragraphs)) return;
+    for (const p of msg.paragraphs) partial.paragraphs.push(p);
+    if (--partial.left > 0) return;
+    this.partial = null;
+    this.load({ ...partial.msg, story: { ...partial.msg.story, paragraphs: partial.paragraphs }, parts: 1 });
+  }
+
   setTropes(tropes) {
     this.tropes = tropes.filter((t) => t && typeof t.id === "string");
     this.tropeById = new Map();
@@ -597,6 +624,10 @@ class ReaderView {
 
   /** Render paragraphs until `budget` characters or the time slice is used up. */
   renderChunk(budget, deadline) {
+    if (this.lazy) {
+      if (!this.blocks) this.layoutBlocks();
+      return;
+    }
     let chars = 0;
     while (this.renderedUpTo < this.paras.length) {
       const p = this.paras[this.renderedUpTo];
@@ -666,11 +697,15 @@ class ReaderView {
     }, 0);
   }
 
-  /** Lazy mode: paint the highlights of blocks coming near the viewport. */
+  /** Lazy mode: build the blocks coming near the viewport. */
   onVisible(entries) {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
       const block = entry.target;
+      if (this.blocks) {
+        this.buildBlock(block);
+        continue;
+      }
       block.seen = true;
       this.observer.unobserve(block);
       for (const i of block.paras) if (!this.paras[i].painted) this.paintParagraph(this.paras[i]);
@@ -683,8 +718,172 @@ class ReaderView {
     this.root.dataset.readyMs = (performance.now() - this.t0).toFixed(1);
   }
 
+  // ---- lazy mode: blocks built near the viewport, dropped far from it ----------------
+  /** Lay the story out as placeholder blocks (the title is built at once, in the head). */
+  layoutBlocks() {
+    this.blocks = [];
+    this.dropLater = new Set();
+    this.dropObserver = new IntersectionObserver((entries) => this.onFar(entries), { root: this.scroller, rootMargin: DROP_MARGIN });
+    let block = null;
+    for (const p of this.paras) {
+      if (p.kind === "title") {
+        this.head.prepend(this.buildParagraph(p, null));
+        continue;
+      }
+      if (!block || block.paras.length >= BLOCK_PARAGRAPHS) {
+        block = h("div", { className: "ann-block is-placeholder" });
+        block.paras = [];
+        block.estimate = 0;
+        block.seen = false;
+        block.built = false;
+        block.keep = false;
+        block.bi = this.blocks.length;
+        this.blocks.push(block);
+      }
+      block.paras.push(p.index);
+      p.bi = block.bi;
+      block.estimate += 17 + Math.ceil(p.text.length / 68) * 29;
+    }
+    const frag = document.createDocumentFragment();
+    for (const b of this.blocks) {
+      b.dataset.from = String(b.paras[0]);
+      b.dataset.to = String(b.paras[b.paras.length - 1]);
+      b.style.height = `${b.estimate}px`;
+      frag.append(b);
+      this.observer.observe(b);
+    }
+    this.page.append(frag);
+    this.renderedUpTo = this.paras.length; // every paragraph has its block
+    if (this.blocks.length) this.buildBlock(this.blocks[0]); // the first page, before any observer runs
+  }
+
+  /** Build a placeholder block's paragraphs (with their highlights and hints). */
+  buildBlock(block) {
+    if (block.built) return;
+    block.built = true;
+    block.seen = true;
+    const frag = document.createDocumentFragment();
+    for (const i of block.paras) frag.append(this.buildParagraph(this.paras[i], block));
+    block.replaceChildren(frag);
+    block.classList.remove("is-placeholder");
+    block.style.height = "";
+    block.style.containIntrinsicSize = `auto ${block.measured || block.estimate}px`;
+    this.observer.unobserve(block);
+    this.dropObserver.observe(block);
+  }
+
+  /** Back to a placeholder of its measured height: its paragraphs lose their elements. */
+  dropBlock(block, height) {
+    if (!block.built) return;
+    block.built = false;
+    block.seen = false;
+    this.dropLater.delete(block);
+    for (const i of block.paras) {
+      const p = this.paras[i];
+      p.el = null;
+      p.textEl = null;
+      p.gutter = null;
+      p.sgBtn = null;
+      p.painted = false;
+    }
+    if (height > 0) block.measured = height;
+    block.replaceChildren();
+    block.classList.add("is-placeholder");
+    block.style.height = `${block.measured || block.estimate}px`;
+    this.dropObserver.unobserve(block);
+    this.observer.observe(block);
+  }
+
+  /** Drop built blocks that went far from the viewport (unless something holds them). */
+  onFar(entries) {
+    for (const entry of entries) {
+      const block = entry.target;
+      block.near = entry.isIntersecting;
+      if (block.near) block.keep = false; // built for a jump and now seen: an ordinary block again
+      else if (!block.keep && block.built) {
+        if (this.holds(block)) this.dropLater.add(block);
+        else this.dropBlock(block, entry.boundingClientRect.height);
+      }
+    }
+    for (const block of this.dropLater) {
+      if (block.near || !block.built || block.keep) this.dropLater.delete(block);
+      else if (!this.holds(block)) this.dropBlock(block, block.getBoundingClientRect().height);
+    }
+  }
+
+  /** Whether a block must stay built: focus, the selection, an open toolbar, popover or hint list is in it. */
+  holds(block) {
+    const inside = (n) => !!n && block.contains(n);
+    if (inside(document.activeElement)) return true;
+    const sel = window.getSelection();
+    if (sel && sel.rangeCount && (inside(sel.anchorNode) || inside(sel.focusNode))) return true;
+    const from = block.paras[0];
+    const to = block.paras[block.paras.length - 1];
+    const hit = (i) => i != null && i >= from && i <= to;
+    if (this.sg && hit(this.sg.pi)) return true;
+    if (!this.popover.hidden && inside(this.popoverAnchor)) return true;
+    const span = this.toolbar.isOpen && this.toolbar.span;
+    if (span && this.paraIndexAt(span.start) <= to && this.paraIndexAt(Math.max(span.start, span.end - 1)) >= from) return true;
+    if (this.cursor && document.activeElement === this.page && (hit(this.cursor.pi) || (this.cursorAnchor && hit(this.cursorAnchor.pi)))) return true;
+    return false;
+  }
+
+  /** The block of paragraph i, built (kept until it has been in view), or null for the title. */
+  blockOf(i) {
+    const p = this.paras[i];
+    if (!p || p.bi == null) return null;
+    const block = this.blocks[p.bi];
+    if (!block.built) {
+      block.keep = true;
+      this.buildBlock(block);
+    }
+    return block;
+  }
+
+  /**
+   * Tab from the last highlight of a block (Shift+Tab: the first) would skip
+   * the unbuilt blocks after it: build on until one has a highlight to go to.
+   */
+  tabAcross(anchor, back) {
+    const block = anchor.closest(".ann-block");
+    if (!block || block.bi == null) return;
+    const anchors = block.querySelectorAll(".ann-anchor");
+    if (anchors[back ? 0 : anchors.length - 1] !== anchor) return;
+    for (let b = block.bi + (back ? -1 : 1); b >= 0 && b < this.blocks.length; b += back ? -1 : 1) {
+      const next = this.blocks[b];
+      if (!next.built) {
+        next.keep = true;
+        this.buildBlock(next);
+      }
+      if (next.querySelector(".ann-anchor")) break;
+    }
+  }
+
+  /** Index of the first paragraph whose text is in view below `top` (client y). */
+  firstParaInView(top) {
+    const title = this.paras[0] && this.paras[0].kind === "title" ? this.paras[0] : null;
+    if (title && title.textEl && title.textEl.getBoundingClientRect().bottom > top + 4) return 0;
+    let lo = 0;
+    let hi = this.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.blocks[mid].getBoundingClientRect().bottom > top + 4) hi = mid;
+      else lo = mid + 1;
+    }
+    const block = this.blocks[lo];
+    if (!block) return 0;
+    if (block.built) {
+      for (const i of block.paras) if (this.paras[i].textEl.getBoundingClientRect().bottom > top + 4) return i;
+    }
+    return block.paras[0];
+  }
+
   /** Make sure paragraphs up to index i exist (for jumps into the unpainted part). */
   ensureRendered(i) {
+    if (this.blocks) {
+      this.blockOf(i);
+      return;
+    }
     if (i < this.renderedUpTo) return;
     while (this.renderedUpTo <= i && this.renderedUpTo < this.paras.length) this.renderChunk(5000);
   }
@@ -759,6 +958,7 @@ class ReaderView {
   index(a) {
     if (!a || typeof a.id !== "string") return;
     this.anns.set(a.id, a);
+    this.tropeCounts = null;
     for (const i of this.spanParas(a)) {
       let set = this.byPara.get(i);
       if (!set) this.byPara.set(i, (set = new Set()));
@@ -772,6 +972,7 @@ class ReaderView {
       if (set) set.delete(a.id);
     }
     this.anns.delete(a.id);
+    this.tropeCounts = null;
   }
 
   rebuildLinks() {
@@ -1009,6 +1210,37 @@ class ReaderView {
     this.rebuildLinks();
     this.computeVisible();
     this.repaint(touched);
+    this.renderSide();
+    this.refreshOpenPopover();
+    if (!this.idleHandle) this.scheduleRest();
+  }
+
+  /**
+   * One of the upserts a split load's annotations come in (`more`: others
+   * follow). Each is indexed and painted where built at once; links, the
+   * list and the legend are rebuilt once, after the last.
+   */
+  bulkPart(list, more) {
+    if (!this.bulk) this.bulk = true;
+    const touched = new Set();
+    for (const a of list) {
+      if (!a || typeof a.id !== "string") continue;
+      const old = this.anns.get(a.id);
+      if (old) {
+        for (const i of this.spanParas(old)) touched.add(i);
+        this.unindex(old);
+      }
+      this.index(a);
+      if (this.visible(a)) this.visibleIds.add(a.id);
+      else this.visibleIds.delete(a.id);
+      for (const i of this.spanParas(a)) touched.add(i);
+    }
+    this.repaint(touched);
+    if (more) return;
+    this.bulk = false;
+    this.awaitingMore = false;
+    this.rebuildLinks();
+    this.computeVisible();
     this.renderSide();
     this.refreshOpenPopover();
     if (!this.idleHandle) this.scheduleRest();
@@ -1352,7 +1584,7 @@ class ReaderView {
     else if (e.target.matches && e.target.matches(".ann-anchor") && (e.key === "Enter" || e.key === " ")) {
       e.preventDefault();
       this.openPopoverAt(e.target.parentElement);
-    }
+    } else if (e.key === "Tab" && this.blocks && !mod && e.target.matches && e.target.matches(".ann-anchor")) this.tabAcross(e.target, e.shiftKey);
   }
 
   click(e) {
@@ -1507,9 +1739,12 @@ class ReaderView {
     let hi = this.renderedUpTo;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
+      const p = this.paras[mid];
       const r = document.createRange();
-      r.selectNodeContents(this.paras[mid].textEl);
-      if (r.comparePoint(node, offset) < 0) hi = mid;
+      // An unbuilt paragraph: its placeholder block stands for it.
+      r.selectNodeContents(p.textEl || this.blocks[p.bi]);
+      const c = r.comparePoint(node, offset);
+      if (c < 0 || (c === 0 && !p.textEl)) hi = mid;
       else lo = mid + 1;
     }
     if (edge === "start") return lo < this.renderedUpTo ? this.paras[lo].start : null;
@@ -1569,6 +1804,7 @@ class ReaderView {
     } else this.paraAnchor = pi;
     const a = this.paras[from];
     const b = this.paras[to];
+    this.ensureRendered(to);
     window.getSelection()?.removeAllRanges();
     const rect = b.textEl.getBoundingClientRect();
     this.openEditorForSpan(a.start, b.end, { left: rect.left, right: rect.right, top: rect.bottom, bottom: rect.bottom });
@@ -1650,7 +1886,8 @@ class ReaderView {
     // start at the first paragraph visible in the pane
     const top = this.scroller.getBoundingClientRect().top;
     let pi = 0;
-    for (let i = 0; i < this.renderedUpTo; i++) {
+    if (this.blocks) pi = this.firstParaInView(top);
+    else for (let i = 0; i < this.renderedUpTo; i++) {
       const r = this.paras[i].textEl.getBoundingClientRect();
       if (r.bottom > top + 4) {
         pi = i;
@@ -1938,13 +2175,15 @@ class ReaderView {
       return;
     }
     const paras = this.spanParas(a);
-    this.ensureRendered(paras[paras.length - 1]);
+    for (const i of this.blocks ? paras : paras.slice(-1)) this.ensureRendered(i);
     const marks = this.marksOf(id);
     const target = marks[0] || this.paras[paras[0]].el;
     const sr = this.scroller.getBoundingClientRect();
     const tr = target.getBoundingClientRect();
     const top = this.scroller.scrollTop + tr.top - sr.top - this.scroller.clientHeight / 3;
-    this.scroller.scrollTo({ top: Math.max(0, top), behavior: prefersReducedMotion() ? "auto" : "smooth" });
+    // A far jump in lazy mode is instant: a smooth one would build (and resize) every block on the way.
+    const far = this.blocks && Math.abs(tr.top - sr.top) > 3 * this.scroller.clientHeight;
+    this.scroller.scrollTo({ top: Math.max(0, top), behavior: prefersReducedMotion() || far ? "auto" : "smooth" });
     for (const m of marks.length ? marks : [target]) this.flashEl(m);
     const li = this.listItems.get(id);
     if (li) li.scrollIntoView({ block: "nearest" });
@@ -2003,8 +2242,12 @@ class ReaderView {
     const q = words(query);
     const skip = new Set(exclude);
     if (!q.length) {
-      const counts = new Map();
-      for (const a of this.anns.values()) for (const t of a.tropes) counts.set(t, (counts.get(t) || 0) + 1);
+      // Counted once per change of the annotations, not on every focus of the field (20,000 of them: ~20 ms).
+      if (!this.tropeCounts) {
+        this.tropeCounts = new Map();
+        for (const a of this.anns.values()) for (const t of a.tropes) this.tropeCounts.set(t, (this.tropeCounts.get(t) || 0) + 1);
+      }
+      const counts = this.tropeCounts;
       const recent = this.recentTropes.filter((id) => this.tropeById.has(id));
       const rest = this.tropes
         .filter((t) => !recent.includes(t.id))
@@ -2374,6 +2617,7 @@ class ReaderView {
     this.disposed = true;
     if (this.idleHandle) (this.idleIsCallback ? cancelIdleCallback : clearTimeout)(this.idleHandle);
     if (this.observer) this.observer.disconnect();
+    if (this.dropObserver) this.dropObserver.disconnect();
     clearTimeout(this.loadTimer);
     clearTimeout(this.toastTimer);
     clearTimeout(this.hoverTimer);

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("annotator.widget")
 
-#: Stories with more paragraphs than this load in two messages: text first.
+#: Stories with more paragraphs than this load text first, annotations after.
 SPLIT_LOAD_PARAGRAPHS = 1500
 #: A story with at most this many paragraphs and annotations is drawn from the
 #: surface's opening state (the ``boot`` trait) with no load round trip: the
@@ -44,6 +44,10 @@ SPLIT_LOAD_PARAGRAPHS = 1500
 #: message too big to be worth it; they load by request, text first.
 BOOT_PARAGRAPHS = SPLIT_LOAD_PARAGRAPHS
 BOOT_ANNOTATIONS = 4000
+#: A split load goes in messages of about this many bytes of JSON: the page
+#: parses each message in one task, and a novel's 5 MB of text (or 6 MB of
+#: annotations) in one message was a long task of 140-600 ms.
+LOAD_CHUNK_BYTES = 400_000
 
 
 class PageMessages:
@@ -132,10 +136,12 @@ class PageMessages:
             self._story_payload = cached_story_payload(self.story)
         request = str(content.get("request", ""))
         # A big story goes first, alone, so the page paints text while we read
-        # the annotations; they follow in one upsert.
+        # the annotations; both in messages of about LOAD_CHUNK_BYTES: the
+        # text as the load reply plus ``load-part``s, the annotations as
+        # upserts (``more`` on all but the last).
         split = len(self.story.paragraphs) > SPLIT_LOAD_PARAGRAPHS
         with self._watcher.lock:  # no delta may slip between snapshot and reply
-            reply = {
+            reply: dict[str, Any] = {
                 "type": "load",
                 "request": request,
                 "story": self._story_payload,
@@ -144,13 +150,22 @@ class PageMessages:
                 "more": split,
             }
             if split:
+                parts = chunked(self._story_payload["paragraphs"], _paragraph_bytes)
+                reply["story"] = {**self._story_payload, "paragraphs": parts[0]}
+                reply["parts"] = len(parts)
                 self.surface.send(reply)
+                for part in parts[1:]:
+                    self.surface.send({"type": "load-part", "request": request, "paragraphs": part})
             self._refresh_groups()
             snapshot = self.reading.annotations()
             self._watcher.seed(snapshot)
             annotations = [annotation_payload(a) for a in snapshot]
             if split:
-                self.surface.send({"type": "upsert", "annotations": annotations})
+                chunks = chunked(annotations, _annotation_bytes)
+                for i, chunk in enumerate(chunks):
+                    self.surface.send(
+                        {"type": "upsert", "annotations": chunk, "more": i < len(chunks) - 1}
+                    )
             else:
                 reply["annotations"] = annotations
                 self.surface.send(reply)
@@ -286,6 +301,34 @@ def cached_story_payload(story: Story) -> WireStory:
             _payloads.pop(next(iter(_payloads)))
         _payloads[key] = story_payload(story)
     return _payloads[key]
+
+
+def chunked(items: list[Any], size: Callable[[Any], int], limit: int | None = None) -> list[list[Any]]:
+    """``items`` in consecutive runs of about ``limit`` bytes (by ``size``); at least one run."""
+    limit = LOAD_CHUNK_BYTES if limit is None else limit
+    out: list[list[Any]] = [[]]
+    n = 0
+    for item in items:
+        k = size(item)
+        if out[-1] and n + k > limit:
+            out.append([])
+            n = 0
+        out[-1].append(item)
+        n += k
+    return out
+
+
+def _paragraph_bytes(p: dict[str, Any]) -> int:
+    """About the JSON size of a WireParagraph (keys, numbers, text, sentence pairs)."""
+    return 110 + len(p["text"]) + len(p.get("after", "")) + 14 * len(p.get("sentences", ()))
+
+
+def _annotation_bytes(a: dict[str, Any]) -> int:
+    """About the JSON size of a WireAnnotation."""
+    return (
+        260 + len(a["id"]) + len(a["note"]) + len(a["exact"] or "")
+        + sum(len(t) + 4 for t in a["tropes"]) + sum(len(i) + 4 for i in a["links"])
+    )  # fmt: skip
 
 
 def plain(error: Exception) -> str:

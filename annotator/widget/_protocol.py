@@ -24,7 +24,7 @@ Traits synced on :class:`annotator.widget.ReaderSurface`::
 Messages from the page (every one carries ``request``, a string the reply's
 ``ack`` repeats)::
 
-    {"type": "load"}                                   -> LoadReply
+    {"type": "load"}                                   -> LoadReply (+ LoadParts, Upserts)
     {"type": "booted", "rev"}                          -> Ack (and deltas if ``rev`` is stale)
     {"type": "select", "start", "end", "exact"}        -> Ack(result=Selection)
     {"type": "annotate", "start", "end", "exact", "tropes", "note", "colour", "audience"?}
@@ -37,7 +37,8 @@ Messages from the page (every one carries ``request``, a string the reply's
     {"type": "dismiss", "paragraph", "trope"}          -> Ack
     {"type": "undismiss", "paragraph", "trope"}        -> Ack
 
-Messages from Python: ``load`` (the reply to a load request), ``upsert`` and
+Messages from Python: ``load`` (the reply to a load request; a big story's
+continues in ``load-part`` messages and its annotations follow in upserts), ``upsert`` and
 ``remove`` (deltas, sent to every view after every change from anywhere),
 ``hints`` (the suggestions for some paragraphs, replacing what the page had
 for them), ``ack`` (the outcome of one request) and ``focus`` (scroll to an
@@ -122,8 +123,12 @@ class Selection(TypedDict):
 class LoadReply(TypedDict):
     """Python -> page, answering ``{"type": "load"}``.
 
-    With ``more`` true the annotations follow in one ``upsert`` (big stories:
-    the page paints the text first).
+    With ``more`` true (big stories: the page paints the text first) the
+    reply holds the first ``parts``-th of the paragraphs, ``parts - 1``
+    :class:`LoadPart` messages bring the rest, and the annotations follow in
+    upserts, each but the last with ``more`` true. Every message stays near
+    ``LOAD_CHUNK_BYTES`` (the page parses each in one task). All of them are
+    sent under the watcher's lock, so no delta comes between them.
     """
 
     type: Literal["load"]
@@ -132,6 +137,15 @@ class LoadReply(TypedDict):
     tropes: list[dict[str, Any]]
     annotations: list[WireAnnotation]
     more: bool
+    parts: NotRequired[int]  # with ``more``: messages the paragraphs come in (this one included)
+
+
+class LoadPart(TypedDict):
+    """Python -> page: the next paragraphs of a split load reply, in order."""
+
+    type: Literal["load-part"]
+    request: str  # the load request's
+    paragraphs: list[WireParagraph]
 
 
 class Boot(TypedDict):
@@ -156,6 +170,7 @@ class Upsert(TypedDict):
 
     type: Literal["upsert"]
     annotations: list[WireAnnotation]
+    more: NotRequired[bool]  # a split load's annotations: more follow (default false)
 
 
 class Remove(TypedDict):
