@@ -6,6 +6,7 @@ repo would be collected by nbval).
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlparse
 
 import nbformat
@@ -56,7 +57,11 @@ def test_run_all_shows_output_and_stays_local(lab, page):
 
 
 def test_restart_reload_and_fresh_sessions(lab, page):
-    # The previous test's kernel was shut down by the autouse fixture.
+    # The previous test's kernel was shut down by the autouse fixture (the
+    # server may take a moment to forget the session).
+    deadline = time.monotonic() + 15
+    while harness.api(lab, "GET", "api/sessions") and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert harness.api(lab, "GET", "api/sessions") == []
 
     lab.add_notebook(_notebook("x = 6*7", "print('x is', x)"), "harness/state.ipynb")
