@@ -137,6 +137,9 @@ const DROP_MARGIN = "6000px 0px";
 const BLOCK_PARAGRAPHS = 40;
 const FIRST_BLOCK_PARAGRAPHS = 8; // about a screenful: the first frame lays out only this block
 const BLOCK_ITEMS = 100;
+const EAGER_ITEMS = 150; // a list this short is built at once; a longer one block by block as it scrolls
+const ITEM_ESTIMATE_PX = 74; // an unbuilt list block's height, per item, until it has been measured
+const LIST_MARGIN = "1200px 0px"; // list blocks are built this near the list's view, and dropped beyond
 const REQUEST_TIMEOUT_MS = 15000;
 const MAX_LANES = 4;
 const WORD_RE = /[\p{L}\p{N}]+/gu;
@@ -320,7 +323,8 @@ class ReaderView {
     this.visibleIds = new Set();
     this.recentTropes = [];
     this.order = [];
-    this.listBuilt = 0;
+    this.listBlocks = []; // blocks of the side list, in order: {ids, built} on the element
+    this.listBlockOf = new Map(); // annotation id -> its side-list block
     this.filters = { mine: false, reader: "", only: "", hidden: new Set() };
     this.idleHandle = null;
     this.renderedUpTo = 0; // paragraphs [0, renderedUpTo) have elements
@@ -407,7 +411,7 @@ class ReaderView {
       { className: "ann-side", attrs: { "aria-label": "Annotations" } },
       this.legendBox,
       h("div", { className: "ann-side-head" }, h("h3", { className: "ann-side-title", text: "Annotations" }), this.countEl),
-      h("div", { className: "ann-list-scroll" }, this.list, this.emptyNote, this.orphans),
+      (this.listScroll = h("div", { className: "ann-list-scroll" }, this.list, this.emptyNote, this.orphans)),
     );
     this.root = h("div", { className: `ann-root ${scope}`, data: { state: "loading" } }, this.styleEl, this.main, this.side);
     this.el.append(this.root);
@@ -663,36 +667,17 @@ class ReaderView {
     return block;
   }
 
-  /** Build the rest of the story, then the rest of the list, in slices of SLICE_MS. */
+  /** Build the rest of the story in slices of SLICE_MS (the list builds as it is scrolled). */
   scheduleRest() {
     const storyBuilt = this.renderedUpTo >= this.paras.length;
-    // Ready = the text and its highlights are built; the side list may still
-    // be filling in (8 ms slices that never block input).
-    if (storyBuilt && !this.awaitingMore) this.markReady();
-    if (storyBuilt && this.listBuilt >= this.order.length) {
+    if (storyBuilt) {
       this.idleHandle = null;
-      if (!this.awaitingMore) this.root.dataset.list = "built";
+      if (!this.awaitingMore) this.markReady();
       return;
     }
-    if (storyBuilt && typeof requestIdleCallback === "function") {
-      // Nothing waits for the rest of the list: build it when the page is idle,
-      // after input, rendering and messages (but within 300 ms).
-      this.idleIsCallback = true;
-      this.idleHandle = requestIdleCallback((deadline) => {
-        if (this.disposed) return;
-        const budget = slice();
-        this.buildListChunk({
-          timeRemaining: () => (deadline.didTimeout ? budget.timeRemaining() : Math.min(deadline.timeRemaining(), budget.timeRemaining())),
-        });
-        this.scheduleRest();
-      }, { timeout: 300 });
-      return;
-    }
-    this.idleIsCallback = false;
     this.idleHandle = setTimeout(() => {
       if (this.disposed) return;
-      if (this.renderedUpTo < this.paras.length) this.renderChunk(null, slice());
-      else this.buildListChunk(slice());
+      this.renderChunk(null, slice());
       this.scheduleRest();
     }, 0);
   }
@@ -1307,39 +1292,84 @@ class ReaderView {
     return x.start - y.start || y.end - x.end || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
   }
 
+  /**
+   * The side list: annotations in story order, in blocks of BLOCK_ITEMS.
+   * A short list is built at once. A long one (20,000 annotations would be
+   * 220,000 elements, and every focus change in the page paid for them) is
+   * built block by block as it nears the list's view, and blocks far from it
+   * are emptied again; an unbuilt block keeps its (estimated or last
+   * measured) height, so the scrollbar stays true.
+   */
   renderSide() {
     const listed = [...this.anns.values()].filter((a) => this.isText(a));
     listed.sort((x, y) => this.compareAnn(x, y));
     this.order = listed.map((a) => a.id);
-    this.listBuilt = 0;
+    if (this.listObserver) this.listObserver.disconnect();
+    this.listObserver = null;
+    this.listItems = new Map([...this.listItems].filter(([, li]) => li.parentElement === this.orphanList));
+    this.listBlockOf = new Map();
+    this.listBlocks = [];
     this.list.replaceChildren();
-    // A short list is built at once; a long one gets what fills the panel
-    // now and the rest in slices (scheduleRest), after the text.
-    this.buildListChunk({ timeRemaining: () => 1 }, this.order.length <= 150 ? this.order.length : 12);
+    const lazy = this.order.length > EAGER_ITEMS && typeof IntersectionObserver !== "undefined";
+    if (lazy) {
+      this.listObserver = new IntersectionObserver((entries) => this.onListVisible(entries), { root: this.listScroll, rootMargin: LIST_MARGIN });
+    }
+    for (let i = 0; i < this.order.length; i += BLOCK_ITEMS) this.addListBlock(this.order.slice(i, i + BLOCK_ITEMS), null);
+    if (this.listBlocks.length) this.buildListBlock(this.listBlocks[0]);
+    if (!lazy) for (const block of this.listBlocks) this.buildListBlock(block);
+    this.root.dataset.listLazy = String(lazy);
     for (const a of this.anns.values()) if (a.orphan && a.motivation !== "linking") this.placeListItem(a);
     this.renderLegend();
     this.updateCount();
+    this.root.dataset.list = "built";
   }
 
-  /** Append list items in story order until the deadline (or `max` items). */
-  buildListChunk(deadline, max = Infinity) {
-    let n = 0;
-    while (this.listBuilt < this.order.length && n < max) {
-      this.listBlock().append(this.buildListItem(this.anns.get(this.order[this.listBuilt])));
-      this.listBuilt += 1;
-      n += 1;
-      if (max === Infinity && deadline.timeRemaining() < 1) break;
-    }
-  }
-
-  /** The last block of the list, or a new one when it is full. */
-  listBlock() {
-    let block = this.list.lastElementChild;
-    if (!block || block.childElementCount >= BLOCK_ITEMS) {
-      block = h("div", { className: "ann-list-block", attrs: { role: "none" } });
+  /** A new, unbuilt list block holding `ids`, before `before` (a block) or at the end. */
+  addListBlock(ids, before) {
+    const block = h("div", { className: "ann-list-block", attrs: { role: "none" } });
+    block.ids = ids;
+    block.built = false;
+    block.measured = 0;
+    block.style.containIntrinsicSize = `auto ${ids.length * ITEM_ESTIMATE_PX}px`;
+    for (const id of ids) this.listBlockOf.set(id, block);
+    if (before) {
+      before.before(block);
+      this.listBlocks.splice(this.listBlocks.indexOf(before), 0, block);
+    } else {
       this.list.append(block);
+      this.listBlocks.push(block);
     }
+    if (this.listObserver) this.listObserver.observe(block);
     return block;
+  }
+
+  buildListBlock(block) {
+    if (block.built) return;
+    block.built = true;
+    block.replaceChildren(...block.ids.map((id) => this.buildListItem(this.anns.get(id))));
+  }
+
+  /** Empty a block far from view (never the one holding the focus). */
+  dropListBlock(block, height) {
+    if (!block.built || block.contains(document.activeElement)) return;
+    if (height > 0) block.style.containIntrinsicSize = `auto ${Math.round(height)}px`;
+    for (const id of block.ids) this.listItems.delete(id);
+    block.replaceChildren();
+    block.built = false;
+  }
+
+  onListVisible(entries) {
+    for (const e of entries) {
+      if (e.isIntersecting) this.buildListBlock(e.target);
+      else this.dropListBlock(e.target, e.boundingClientRect.height);
+    }
+  }
+
+  /** Make sure the list item of `id` exists (a jump to an annotation far down the list). */
+  ensureListItem(id) {
+    const block = this.listBlockOf.get(id);
+    if (block) this.buildListBlock(block);
+    return this.listItems.get(id);
   }
 
   /** Rebuild the list items of these ids (their link counts changed). */
@@ -1413,27 +1443,41 @@ class ReaderView {
       else hi = mid;
     }
     this.order.splice(lo, 0, a.id);
-    if (lo > this.listBuilt) return; // the idle builder will get to it
+    // Into the block of its neighbour in story order (the one before it, or
+    // the first block); a block may grow past BLOCK_ITEMS that way.
+    const prev = lo > 0 ? this.order[lo - 1] : null;
+    let block = prev ? this.listBlockOf.get(prev) : this.listBlocks[0];
+    if (!block) {
+      block = this.addListBlock([], null);
+      this.buildListBlock(block);
+    }
+    const at = prev ? block.ids.indexOf(prev) + 1 : 0;
+    block.ids.splice(at, 0, a.id);
+    this.listBlockOf.set(a.id, block);
+    if (!block.built) return; // built with the others when it nears the view
     const li = this.buildListItem(a);
-    const next = lo < this.listBuilt ? this.listItems.get(this.order[lo + 1]) : null;
-    if (next) next.before(li);
-    else this.listBlock().append(li);
-    this.listBuilt += 1;
+    const after = prev ? this.listItems.get(prev) : null;
+    if (after && after.parentElement === block) after.after(li);
+    else block.prepend(li);
   }
 
   dropListItem(id) {
     const li = this.listItems.get(id);
-    if (li) {
-      const block = li.parentElement;
-      li.remove();
-      if (block && block.classList.contains("ann-list-block") && !block.childElementCount) block.remove();
-    }
+    if (li) li.remove();
     this.listItems.delete(id);
-    const at = this.order.indexOf(id);
-    if (at >= 0) {
-      this.order.splice(at, 1);
-      if (at < this.listBuilt) this.listBuilt -= 1;
+    const block = this.listBlockOf.get(id);
+    if (block) {
+      this.listBlockOf.delete(id);
+      const i = block.ids.indexOf(id);
+      if (i >= 0) block.ids.splice(i, 1);
+      if (!block.ids.length) {
+        if (this.listObserver) this.listObserver.unobserve(block);
+        block.remove();
+        this.listBlocks.splice(this.listBlocks.indexOf(block), 1);
+      }
     }
+    const at = this.order.indexOf(id);
+    if (at >= 0) this.order.splice(at, 1);
     if (!this.orphanList.children.length) this.orphans.hidden = true;
   }
 
@@ -2185,7 +2229,7 @@ class ReaderView {
     const far = this.blocks && Math.abs(tr.top - sr.top) > 3 * this.scroller.clientHeight;
     this.scroller.scrollTo({ top: Math.max(0, top), behavior: prefersReducedMotion() || far ? "auto" : "smooth" });
     for (const m of marks.length ? marks : [target]) this.flashEl(m);
-    const li = this.listItems.get(id);
+    const li = this.ensureListItem(id);
     if (li) li.scrollIntoView({ block: "nearest" });
     const head = marks.find((m) => m.classList.contains("is-head")) || marks[0];
     if (focus && head) this.focusMark(head);
@@ -2615,8 +2659,9 @@ class ReaderView {
   // ---- teardown -------------------------------------------------------------------
   destroy() {
     this.disposed = true;
-    if (this.idleHandle) (this.idleIsCallback ? cancelIdleCallback : clearTimeout)(this.idleHandle);
+    if (this.idleHandle) clearTimeout(this.idleHandle);
     if (this.observer) this.observer.disconnect();
+    if (this.listObserver) this.listObserver.disconnect();
     if (this.dropObserver) this.dropObserver.disconnect();
     clearTimeout(this.loadTimer);
     clearTimeout(this.toastTimer);
