@@ -74,6 +74,7 @@ def attribute_speakers(
     after_tag = re.compile(
         rf"^[\s,]*(?:(?:{_SPEECH_VERBS})\s+)?(?:Ms\.|Mr\.|Mrs\.)?\s*({alternatives})\b"
     )
+    vocative = re.compile(_VOCATIVE.format(name=name_re.pattern))  # once, not once a quote
     result: dict[str, str] = {}
     addressed_by: dict[str, set[str]] = {}
     exchange: list[str] = []  # speakers of the running exchange, most recent last
@@ -103,7 +104,7 @@ def attribute_speakers(
         addressed = {
             names[m.group(1)]
             for q in quotes
-            for m in re.finditer(_VOCATIVE.format(name=name_re.pattern), q.group())
+            for m in vocative.finditer(q.group())
         }
         addressed_by[p.id] = addressed
         tag = _tagged(block, quotes, name_re, after_tag, names)
