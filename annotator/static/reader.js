@@ -136,7 +136,7 @@ const DROP_MARGIN = "6000px 0px";
 // painter then track a few hundred elements, not tens of thousands.
 const BLOCK_PARAGRAPHS = 40;
 const FIRST_BLOCK_PARAGRAPHS = 8; // about a screenful: the first frame lays out only this block
-const BLOCK_ITEMS = 100;
+const BLOCK_ITEMS = 25; // side-list items a block (the first frame lays out the first block)
 const EAGER_ITEMS = 150; // a list this short is built at once; a longer one block by block as it scrolls
 const ITEM_ESTIMATE_PX = 74; // an unbuilt list block's height, per item, until it has been measured
 const LIST_MARGIN = "1200px 0px"; // list blocks are built this near the list's view, and dropped beyond

@@ -1,7 +1,7 @@
 """The Reader's side list when it is long: built block by block as it scrolls.
 
 A generated story with 600 annotations (more than EAGER_ITEMS): the list is
-laid out as blocks of 100, only those near the list's view hold items, and
+laid out as blocks of 25, only those near the list's view hold items, and
 jumps, adds and deletes in unbuilt blocks still work. The annotations are
 written after the Reader was built and before its view existed, so the page
 also proves the "booted" resync. One notebook serves the module; the tests
@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 N_PARAS = 60
 N_NOTES = 600
+BLOCK = 25  # BLOCK_ITEMS in reader.js
 STORY_ID = "list-test"
 READER = "lena"
 TEXT = "Many Notes\n\n" + "\n\n".join(
@@ -129,8 +130,8 @@ def kernel(page, code: str) -> None:
 def test_a_long_list_is_built_only_near_its_view(page):
     state = page.evaluate(JS_LIST)
     assert state["lazy"] == "true"
-    assert state["blocks"] == N_NOTES // 100
-    assert state["built"][0] == 100 and sum(state["built"]) < N_NOTES
+    assert state["blocks"] == N_NOTES // BLOCK
+    assert state["built"][0] == BLOCK and sum(state["built"]) < N_NOTES // 2
     assert state["count"] == str(N_NOTES)  # the count is of all, built or not
     assert page.page_errors == []
 
@@ -144,7 +145,7 @@ def test_scrolling_the_list_builds_the_far_blocks_and_empties_the_first(page, la
     page.wait_for_function(JS_ITEM_IN_VIEW, arg=last.id, timeout=10_000)
     page.wait_for_function(f"() => ({JS_LIST})().built[0] === 0", timeout=10_000)
     page.evaluate(JS_SCROLL_LIST, "start")
-    page.wait_for_function(f"() => ({JS_LIST})().built[0] === 100", timeout=10_000)
+    page.wait_for_function(f"() => ({JS_LIST})().built[0] === {BLOCK}", timeout=10_000)
 
 
 def test_a_jump_to_a_far_annotation_shows_its_list_item(page, lab):
