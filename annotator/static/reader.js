@@ -943,7 +943,7 @@ class ReaderView {
   index(a) {
     if (!a || typeof a.id !== "string") return;
     this.anns.set(a.id, a);
-    this.tropeCounts = null;
+    this.count(a, 1);
     for (const i of this.spanParas(a)) {
       let set = this.byPara.get(i);
       if (!set) this.byPara.set(i, (set = new Set()));
@@ -957,7 +957,42 @@ class ReaderView {
       if (set) set.delete(a.id);
     }
     this.anns.delete(a.id);
-    this.tropeCounts = null;
+    this.count(a, -1);
+  }
+
+  /**
+   * Keep the counts the legend, the side-list header and the trope picker
+   * show as annotations come and go (recounting 20,000 on every change was
+   * most of the page's work per save). "Mine" is counted for countsReader;
+   * recountMine() when the reader changes.
+   */
+  count(a, d) {
+    if (a.motivation === "linking") return;
+    if (!this.counts) this.counts = { text: 0, all: new Map(), mine: new Map(), untagged: 0, untaggedMine: 0, reader: this.model.get("reader") };
+    const c = this.counts;
+    const mine = a.creator === c.reader;
+    c.text += d;
+    if (!a.tropes.length) {
+      c.untagged += d;
+      if (mine) c.untaggedMine += d;
+    }
+    for (const t of a.tropes) {
+      c.all.set(t, (c.all.get(t) || 0) + d);
+      if (mine) c.mine.set(t, (c.mine.get(t) || 0) + d);
+    }
+  }
+
+  recountMine() {
+    const c = this.counts;
+    if (!c) return;
+    c.reader = this.model.get("reader");
+    c.mine = new Map();
+    c.untaggedMine = 0;
+    for (const a of this.anns.values()) {
+      if (a.motivation === "linking" || a.creator !== c.reader) continue;
+      if (!a.tropes.length) c.untaggedMine += 1;
+      for (const t of a.tropes) c.mine.set(t, (c.mine.get(t) || 0) + 1);
+    }
   }
 
   rebuildLinks() {
@@ -1482,10 +1517,8 @@ class ReaderView {
   }
 
   updateCount() {
-    let total = 0;
-    for (const a of this.anns.values()) if (a.motivation !== "linking") total += 1;
-    let shown = 0;
-    for (const id of this.visibleIds) if (this.anns.get(id)) shown += 1;
+    const total = this.counts ? this.counts.text : 0;
+    const shown = this.visibleIds.size; // only annotations there are, never links
     this.countEl.textContent = shown === total ? String(total) : `${shown} of ${total}`;
     this.emptyNote.hidden = shown > 0;
     this.emptyNote.textContent = total
@@ -1494,15 +1527,11 @@ class ReaderView {
   }
 
   renderLegend() {
-    const counts = new Map();
-    let untagged = 0;
-    const reader = this.model.get("reader");
     const mine = this.model.get("show") === "mine";
-    for (const a of this.anns.values()) {
-      if (a.motivation === "linking" || (mine && a.creator !== reader)) continue;
-      if (!a.tropes.length) untagged += 1;
-      for (const t of a.tropes) counts.set(t, (counts.get(t) || 0) + 1);
-    }
+    if (this.counts && this.counts.reader !== this.model.get("reader")) this.recountMine();
+    const c = this.counts || { all: new Map(), mine: new Map(), untagged: 0, untaggedMine: 0 };
+    const counts = new Map([...(mine ? c.mine : c.all)].filter(([, n]) => n > 0));
+    const untagged = mine ? c.untaggedMine : c.untagged;
     const hidden = new Set(this.model.get("hidden_tropes") || []);
     const only = this.model.get("trope_filter");
     const chips = [];
@@ -2286,12 +2315,8 @@ class ReaderView {
     const q = words(query);
     const skip = new Set(exclude);
     if (!q.length) {
-      // Counted once per change of the annotations, not on every focus of the field (20,000 of them: ~20 ms).
-      if (!this.tropeCounts) {
-        this.tropeCounts = new Map();
-        for (const a of this.anns.values()) for (const t of a.tropes) this.tropeCounts.set(t, (this.tropeCounts.get(t) || 0) + 1);
-      }
-      const counts = this.tropeCounts;
+      // Most used first: counted as annotations come and go (see count()).
+      const counts = this.counts ? this.counts.all : new Map();
       const recent = this.recentTropes.filter((id) => this.tropeById.has(id));
       const rest = this.tropes
         .filter((t) => !recent.includes(t.id))

@@ -174,3 +174,23 @@ def test_adding_and_deleting_in_an_unbuilt_block(page, lab):
     page.wait_for_function(JS_ITEM, arg=stored(lab)[-1].id, timeout=10_000)
     assert not page.evaluate(JS_ITEM, late.id)
     assert page.page_errors == []
+
+
+JS_UNTAGGED = f"""() => {{
+  const n = {JS_ROOT}.querySelector('.ann-legend-chip.is-untagged .ann-legend-n');
+  return n ? n.textContent : null;
+}}"""
+
+
+def test_the_legend_counts_follow_changes_the_reader_and_the_mine_filter(page):
+    # Counted as annotations come and go, not recounted per change.
+    assert page.evaluate(JS_UNTAGGED) == str(N_NOTES)
+    kernel(page, "reader.show = 'mine'")
+    page.wait_for_function(f"() => ({JS_UNTAGGED})() === '{N_NOTES}'", timeout=10_000)
+    kernel(page, "reader.reader = 'bo'")  # bo has none: nothing of "mine" to count
+    page.wait_for_function(f"() => ({JS_UNTAGGED})() === null", timeout=10_000)
+    page.wait_for_function(f"() => ({JS_LIST})().count === '0 of {N_NOTES}'", timeout=10_000)
+    kernel(page, "reader.reader = 'lena'; reader.show = 'everyone'")
+    page.wait_for_function(f"() => ({JS_UNTAGGED})() === '{N_NOTES}'", timeout=10_000)
+    page.wait_for_function(f"() => ({JS_LIST})().count === '{N_NOTES}'", timeout=10_000)
+    assert page.page_errors == []
