@@ -256,7 +256,7 @@ def run(quick: bool = False) -> list[Result]:
                 Result(GROUP, "One Dance: cell run → the ipywidgets controls row shown", statistics.median(controls),
                        "ms", "", None, "built once the page has drawn the story, into a row of reserved height"),
                 Result(GROUP, "One Dance: cell run → side list shown", statistics.median(listed), "ms", "",
-                       None, "its first block of 100; the other blocks are built as the list scrolls near them"),
+                       None, "its first block of 25 items; the others are built as the list scrolls near them"),
                 Result(GROUP, "the same cell re-run in the same page", statistics.median(warm), "ms", "", None,
                        "warm kernel and page"),
             ]

@@ -855,3 +855,16 @@ def test_leaving_a_group_takes_its_annotations_off_the_page(db, story):
     assert ada.surface.groups == []
     ada.close()
     bo.close()
+
+
+def test_a_story_imported_into_the_given_store_opens_by_id(tmp_path):
+    # Not only the default store: the one passed as db.
+    db = tmp_path / "other.db"
+    story = Story.from_text("imported-tale", "Tale\n\nOnce upon a time.\n", {"title": "Tale"})
+    with Store(db) as store:
+        store.save_story_text(story.id, story.version, story.title, story.text, {}, [], source="test")
+    r = Reader("imported-tale", reader="ada", db=db, watch=False)
+    assert r.story.text == story.text
+    r.close()
+    with pytest.raises(StoryError, match="imported-tale"):
+        Reader("imported-tale", reader="ada", db=tmp_path / "empty.db", watch=False)

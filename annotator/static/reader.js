@@ -141,6 +141,7 @@ const EAGER_ITEMS = 150; // a list this short is built at once; a longer one blo
 const ITEM_ESTIMATE_PX = 74; // an unbuilt list block's height, per item, until it has been measured
 const LIST_MARGIN = "1200px 0px"; // list blocks are built this near the list's view, and dropped beyond
 const REQUEST_TIMEOUT_MS = 15000;
+const FLASH_MS = 1200;
 const MAX_LANES = 4;
 const WORD_RE = /[\p{L}\p{N}]+/gu;
 const HINTS_BATCH_MS = 40; // hint requests for blocks coming into view are batched
@@ -2271,11 +2272,11 @@ class ReaderView {
     if (head) head.focus({ preventScroll: true });
   }
 
+  /** Mark an element "here it is" for FLASH_MS (a state, not an animation: see reader.css). */
   flashEl(el) {
-    el.classList.remove("is-flash");
-    void el.offsetWidth; // restart the animation
+    clearTimeout(el.flashTimer);
     el.classList.add("is-flash");
-    setTimeout(() => el.classList.remove("is-flash"), 1700);
+    el.flashTimer = setTimeout(() => el.classList.remove("is-flash"), FLASH_MS);
   }
 
   // ---- undo & notices -------------------------------------------------------------

@@ -84,7 +84,8 @@ class Reader(PageMessages, widgets.VBox):
         suggestions: bool = False,
         **kwargs: Any,
     ) -> None:
-        story_obj = story if isinstance(story, Story) else load_story(story)
+        # An imported story lives in the store the Reader is given (not only the default one).
+        story_obj = story if isinstance(story, Story) else load_story(story, store=db)
         name = _check_name(reader)
         if show not in ("everyone", "mine"):
             raise AnnotationError(f"show must be 'everyone' or 'mine', not {show!r}")
