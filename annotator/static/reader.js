@@ -1214,9 +1214,8 @@ class ReaderView {
     }
   }
 
-  /** Many changes at once (an import): re-index, repaint what they touch, rebuild the list. */
-  bulkUpsert(list) {
-    this.awaitingMore = false;
+  /** Index new or changed annotations; the paragraphs they touch (before and after). */
+  reindex(list, updateVisible) {
     const touched = new Set();
     for (const a of list) {
       if (!a || typeof a.id !== "string") continue;
@@ -1226,8 +1225,19 @@ class ReaderView {
         this.unindex(old);
       }
       this.index(a);
+      if (updateVisible) {
+        if (this.visible(a)) this.visibleIds.add(a.id);
+        else this.visibleIds.delete(a.id);
+      }
       for (const i of this.spanParas(a)) touched.add(i);
     }
+    return touched;
+  }
+
+  /** Many changes at once (an import): re-index, repaint what they touch, rebuild the list. */
+  bulkUpsert(list) {
+    this.awaitingMore = false;
+    const touched = this.reindex(list, false);
     this.rebuildLinks();
     this.computeVisible();
     this.repaint(touched);
@@ -1243,19 +1253,7 @@ class ReaderView {
    */
   bulkPart(list, more) {
     if (!this.bulk) this.bulk = true;
-    const touched = new Set();
-    for (const a of list) {
-      if (!a || typeof a.id !== "string") continue;
-      const old = this.anns.get(a.id);
-      if (old) {
-        for (const i of this.spanParas(old)) touched.add(i);
-        this.unindex(old);
-      }
-      this.index(a);
-      if (this.visible(a)) this.visibleIds.add(a.id);
-      else this.visibleIds.delete(a.id);
-      for (const i of this.spanParas(a)) touched.add(i);
-    }
+    const touched = this.reindex(list, true);
     this.repaint(touched);
     if (more) return;
     this.bulk = false;

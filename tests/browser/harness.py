@@ -26,6 +26,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -446,3 +447,44 @@ def poll(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 
         if time.monotonic() >= deadline:
             raise TimeoutError(message or f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+@contextmanager
+def generated_notebook(lab: Lab, browser, source: str, relpath: str, ready_js: str, timeout: float = 120.0):
+    """A page of its own with a one-cell notebook made here, run until ``ready_js`` holds.
+
+    The first Reader in it is scrolled to the top of the view; page errors
+    are collected in ``page.page_errors``. Closes the page and shuts the
+    kernel down after.
+    """
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    lab.add_notebook(nb, relpath)
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.page_errors = []
+    page.on("pageerror", lambda exc: page.page_errors.append(str(exc)))
+    try:
+        open_notebook(page, lab, relpath)
+        run_all(page)
+        page.wait_for_function(ready_js, timeout=timeout * 1000)
+        page.evaluate("() => document.querySelector('.ann-root').scrollIntoView({ block: 'start' })")
+        yield page
+    finally:
+        context.close()
+        shutdown_all_sessions(lab)
+
+
+def run_in_kernel(page, code: str, timeout: float = 30.0) -> None:
+    """Run ``code`` in the open notebook's kernel (no cell), and wait until it has run."""
+    page.evaluate(
+        """(code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                       window.__done = false;
+                       k.requestExecute({ code }).done.then(() => { window.__done = true; }); }""",
+        code,
+    )
+    page.wait_for_function("() => window.__done === true", timeout=timeout * 1000)

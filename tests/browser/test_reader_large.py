@@ -8,7 +8,6 @@ asserts on time.
 
 from __future__ import annotations
 
-import nbformat
 import pytest
 
 from annotator.store import Store
@@ -130,35 +129,8 @@ def _fresh_kernels():
 
 @pytest.fixture(scope="module")
 def big(lab, browser):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(SETUP)]
-    lab.add_notebook(nb, "fixtures/big.ipynb")
-    context = browser.new_context(viewport=harness.VIEWPORT)
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    page.page_errors = []
-    page.on("pageerror", lambda exc: page.page_errors.append(str(exc)))
-    harness.open_notebook(page, lab, "fixtures/big.ipynb")
-    harness.run_all(page)
-    page.wait_for_function(JS_READY, timeout=120_000)
-    page.evaluate(f"() => {JS_ROOT}.scrollIntoView({{ block: 'start' }})")
-    try:
+    with harness.generated_notebook(lab, browser, SETUP, "fixtures/big.ipynb", JS_READY) as page:
         yield page
-    finally:
-        context.close()
-        harness.shutdown_all_sessions(lab)
-
-
-def kernel(page, code: str) -> None:
-    """Run ``code`` in the notebook's kernel (fired, then wait until idle)."""
-    page.evaluate(
-        """(code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-                       window.__done = false;
-                       k.requestExecute({ code }).done.then(() => { window.__done = true; }); }""",
-        code,
-    )
-    page.wait_for_function("() => window.__done === true", timeout=30_000)
 
 
 def test_far_blocks_are_not_built(big):
@@ -172,7 +144,7 @@ def test_far_blocks_are_not_built(big):
 
 
 def test_scroll_to_an_annotation_deep_in_the_story_builds_and_shows_it(big):
-    kernel(big, "reader.scroll_to(deep)")
+    harness.run_in_kernel(big, "reader.scroll_to(deep)")
     big.wait_for_function(JS_IN_VIEW, arg="mark.ann-hl.is-head", timeout=10_000)
     big.wait_for_function(
         "(sel) => { const m = document.querySelector(sel); return !!m && m.textContent.includes('w3100a'); }",
@@ -192,7 +164,7 @@ def test_an_annotation_added_in_an_unbuilt_block_shows_when_it_is_built(big, lab
     target = pi_of(2000)
     assert not big.evaluate(JS_BUILT, target)
     s, e = span(2000, "w2000a w2000b")
-    kernel(big, f"far = reader.annotate({s}, {e}, note='added far away')")
+    harness.run_in_kernel(big, f"far = reader.annotate({s}, {e}, note='added far away')")
     far = next(a for a in annotations(lab) if a.note == "added far away")
     sel = f'mark.ann-hl[data-id="{far.id}"]'
     assert big.evaluate(f"(sel) => !{JS_ROOT}.querySelector(sel)", sel)
@@ -267,7 +239,7 @@ def test_tab_from_the_last_highlight_of_a_block_goes_on_into_the_next(big, lab):
     n2 = STORY.paragraphs[next_pi].number
     s1 = span(n1, f"w{n1}a")
     s2 = span(n2, f"w{n2}a")
-    kernel(big, f"t1 = reader.annotate({s1[0]}, {s1[1]}, note='tab one'); t2 = reader.annotate({s2[0]}, {s2[1]}, note='tab two')")
+    harness.run_in_kernel(big, f"t1 = reader.annotate({s1[0]}, {s1[1]}, note='tab one'); t2 = reader.annotate({s2[0]}, {s2[1]}, note='tab two')")
     ids = {a.note: a.id for a in annotations(lab) if a.note in ("tab one", "tab two")}
     big.evaluate(JS_SCROLL_TO_BLOCK, b0)
     sel1 = f'.ann-anchor[data-id="{ids["tab one"]}"]'

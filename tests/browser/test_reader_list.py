@@ -10,7 +10,6 @@ build on each other in file order. Nothing here asserts on time.
 
 from __future__ import annotations
 
-import nbformat
 import pytest
 
 from annotator.store import Store
@@ -96,35 +95,8 @@ def _fresh_kernels():
 
 @pytest.fixture(scope="module")
 def page(lab, browser):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(SETUP)]
-    lab.add_notebook(nb, "fixtures/list.ipynb")
-    context = browser.new_context(viewport=harness.VIEWPORT)
-    context.set_default_timeout(30_000)
-    pg = context.new_page()
-    pg.page_errors = []
-    pg.on("pageerror", lambda exc: pg.page_errors.append(str(exc)))
-    harness.open_notebook(pg, lab, "fixtures/list.ipynb")
-    harness.run_all(pg)
-    pg.wait_for_function(JS_READY, timeout=120_000)
-    pg.evaluate(f"() => {JS_ROOT}.scrollIntoView({{ block: 'start' }})")
-    try:
-        yield pg
-    finally:
-        context.close()
-        harness.shutdown_all_sessions(lab)
-
-
-def kernel(page, code: str) -> None:
-    """Run ``code`` in the notebook's kernel (fired, then wait until idle)."""
-    page.evaluate(
-        """(code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-                       window.__done = false;
-                       k.requestExecute({ code }).done.then(() => { window.__done = true; }); }""",
-        code,
-    )
-    page.wait_for_function("() => window.__done === true", timeout=30_000)
+    with harness.generated_notebook(lab, browser, SETUP, "fixtures/list.ipynb", JS_READY) as page:
+        yield page
 
 
 def test_a_long_list_is_built_only_near_its_view(page):
@@ -151,7 +123,7 @@ def test_scrolling_the_list_builds_the_far_blocks_and_empties_the_first(page, la
 def test_a_jump_to_a_far_annotation_shows_its_list_item(page, lab):
     far = stored(lab)[-7]
     assert not page.evaluate(JS_ITEM, far.id)
-    kernel(page, f"reader.scroll_to({far.id!r})")
+    harness.run_in_kernel(page, f"reader.scroll_to({far.id!r})")
     page.wait_for_function(JS_ITEM_IN_VIEW, arg=far.id, timeout=10_000)
 
 
@@ -160,7 +132,7 @@ def test_adding_and_deleting_in_an_unbuilt_block(page, lab):
     page.wait_for_function(f"() => ({JS_LIST})().built.slice(-1)[0] === 0", timeout=10_000)
     p = STORY.paragraphs[-1]
     s = TEXT.index("w11", p.start)
-    kernel(page, f"late = reader.annotate({s}, {s + 3}, note='late note').id")
+    harness.run_in_kernel(page, f"late = reader.annotate({s}, {s + 3}, note='late note').id")
     late = next(a for a in stored(lab) if a.note == "late note")
     page.wait_for_function(f"() => ({JS_LIST})().count === '{N_NOTES + 1}'", timeout=10_000)
     assert not page.evaluate(JS_ITEM, late.id)  # its block is not built
@@ -168,7 +140,7 @@ def test_adding_and_deleting_in_an_unbuilt_block(page, lab):
     page.wait_for_function(JS_ITEM, arg=late.id, timeout=10_000)
     page.evaluate(JS_SCROLL_LIST, "start")
     page.wait_for_function(f"() => ({JS_LIST})().built.slice(-1)[0] === 0", timeout=10_000)
-    kernel(page, "reader.delete(late)")
+    harness.run_in_kernel(page, "reader.delete(late)")
     page.wait_for_function(f"() => ({JS_LIST})().count === '{N_NOTES}'", timeout=10_000)
     page.evaluate(JS_SCROLL_LIST, "end")
     page.wait_for_function(JS_ITEM, arg=stored(lab)[-1].id, timeout=10_000)
@@ -185,12 +157,12 @@ JS_UNTAGGED = f"""() => {{
 def test_the_legend_counts_follow_changes_the_reader_and_the_mine_filter(page):
     # Counted as annotations come and go, not recounted per change.
     assert page.evaluate(JS_UNTAGGED) == str(N_NOTES)
-    kernel(page, "reader.show = 'mine'")
+    harness.run_in_kernel(page, "reader.show = 'mine'")
     page.wait_for_function(f"() => ({JS_UNTAGGED})() === '{N_NOTES}'", timeout=10_000)
-    kernel(page, "reader.reader = 'bo'")  # bo has none: nothing of "mine" to count
+    harness.run_in_kernel(page, "reader.reader = 'bo'")  # bo has none: nothing of "mine" to count
     page.wait_for_function(f"() => ({JS_UNTAGGED})() === null", timeout=10_000)
     page.wait_for_function(f"() => ({JS_LIST})().count === '0 of {N_NOTES}'", timeout=10_000)
-    kernel(page, "reader.reader = 'lena'; reader.show = 'everyone'")
+    harness.run_in_kernel(page, "reader.reader = 'lena'; reader.show = 'everyone'")
     page.wait_for_function(f"() => ({JS_UNTAGGED})() === '{N_NOTES}'", timeout=10_000)
     page.wait_for_function(f"() => ({JS_LIST})().count === '{N_NOTES}'", timeout=10_000)
     assert page.page_errors == []
