@@ -530,6 +530,15 @@ def test_controls_follow_api_changes_made_before_they_were_built(db, monkeypatch
     r.close()
 
 
+def test_a_reader_no_page_ever_showed_closes(db, monkeypatch):
+    # In a kernel without a front end (nbval, a script), the controls never come.
+    monkeypatch.setattr("annotator.widget._reader._kernel_loop", lambda: object())
+    r = Reader("one-dance", reader="ada", db=db, watch=False)
+    assert not r._controls_built
+    r.close()
+    assert r.surface.comm is None
+
+
 def test_controls_are_built_by_a_load_request_and_by_the_python_api(db, monkeypatch):
     monkeypatch.setattr("annotator.widget._reader._kernel_loop", lambda: object())
     r = Reader("one-dance", reader="ada", db=db, watch=False)

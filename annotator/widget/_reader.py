@@ -564,10 +564,12 @@ class Reader(PageMessages, widgets.VBox):
             return
         self._closed = True
         self._watcher.close()
-        built = self._controls_built
-        for w in (*(self._name_box, self._show_toggle, self._trope_menu, self._suggest_button,
-                    self._undo_button, self._message)[: 6 if built else 0],
-                  self._controls, self.surface):  # fmt: skip
+        controls = (
+            [self._name_box, self._show_toggle, self._trope_menu, self._suggest_button,
+             self._undo_button, self._message]
+            if self._controls_built else []
+        )  # fmt: skip
+        for w in (*controls, self._controls, self.surface):
             w.close()
         super().close()
         if self._owns_store:
