@@ -1363,7 +1363,6 @@ class ReaderView {
     const block = h("div", { className: "ann-list-block", attrs: { role: "none" } });
     block.ids = ids;
     block.built = false;
-    block.measured = 0;
     block.style.containIntrinsicSize = `auto ${ids.length * ITEM_ESTIMATE_PX}px`;
     for (const id of ids) this.listBlockOf.set(id, block);
     if (before) {

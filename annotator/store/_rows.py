@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import gc
 import json
-from functools import lru_cache
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from ..anchoring import TextQuote
@@ -59,7 +59,6 @@ def from_row(r: tuple[Any, ...]) -> Annotation:
         extra={} if extra == "{}" else json.loads(extra), audience=audience,
     )  # fmt: skip
     return a
-
 
 
 @contextmanager

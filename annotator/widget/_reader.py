@@ -132,7 +132,6 @@ class Reader(PageMessages, widgets.VBox):
             [], layout=widgets.Layout(align_items="center", flex_flow="row wrap")
         )
         self._controls.add_class("annotator-controls")
-        self._controls_built = False
         super().__init__(children=[self._controls, self.surface], **kwargs)
         self.add_class("annotator-reader")
         self.surface.on_msg(self._on_msg)
@@ -140,11 +139,14 @@ class Reader(PageMessages, widgets.VBox):
             self._ensure_controls()  # no page will ask: outside a kernel
 
     # -- the controls (standard ipywidgets) -------------------------------------------
+    @property
+    def _controls_built(self) -> bool:
+        return bool(self._controls.children)
+
     def _ensure_controls(self) -> None:
         """Build the controls row now if it is not built yet (idempotent)."""
         if self._controls_built or self._closed:
             return
-        self._controls_built = True
         self._build_controls()
         self._after_change()
 
@@ -165,9 +167,12 @@ class Reader(PageMessages, widgets.VBox):
             style=widgets.ToggleButtonsStyle(button_width="6.5em"),
         )
         self._show_toggle.add_class("annotator-show")
+        options = [("All tropes", "")] + [(t.label, t.id) for t in vocab]
         self._trope_menu = widgets.Dropdown(
-            options=[("All tropes", "")] + [(t.label, t.id) for t in vocab],
-            value=self.surface.trope_filter if any(t.id == self.surface.trope_filter for t in vocab) else "",
+            options=options,
+            value=self.surface.trope_filter
+            if self.surface.trope_filter in {value for _, value in options}
+            else "",
             description="Trope",
             layout=widgets.Layout(width="17em"),
         )
@@ -564,12 +569,7 @@ class Reader(PageMessages, widgets.VBox):
             return
         self._closed = True
         self._watcher.close()
-        controls = (
-            [self._name_box, self._show_toggle, self._trope_menu, self._suggest_button,
-             self._undo_button, self._message]
-            if self._controls_built else []
-        )  # fmt: skip
-        for w in (*controls, self._controls, self.surface):
+        for w in (*self._controls.children, self._controls, self.surface):
             w.close()
         super().close()
         if self._owns_store:
